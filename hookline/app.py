@@ -1,0 +1,101 @@
+"""The Starlette app: routes, and a lifespan that builds every dependency once and passes it on."""
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from hookline.bus import LocalBus, RedisBus
+from hookline.graphql_view import HooklineGraphQL
+from hookline.limits import BodySizeLimit
+from hookline.settings import Settings
+from hookline.tail import EventTail
+from models import db
+from models.events import Event
+from resolvers.context import Services, WebhookPolicy
+from schema.root import schema
+
+logger = logging.getLogger("hookline.app")
+
+
+class _LateGraphQL:
+    """Routes need an app at construction; the view needs Services, built in the lifespan."""
+
+    def __init__(self) -> None:
+        self.view: HooklineGraphQL | None = None
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if self.view is None:
+            response = JSONResponse({"detail": "starting"}, status_code=503)
+            await response(scope, receive, send)
+            return
+        await self.view(scope, receive, send)
+
+
+def build_app(settings: Settings, *, run_bridge: bool = True, migrate: bool = True) -> Starlette:
+    graphql = _LateGraphQL()
+    bus = RedisBus(settings.redis_url) if settings.redis_url else LocalBus()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await db.init(settings.database_url, settings.db_pool_size)
+        if migrate:
+            await db.migrate()
+        tail = EventTail(queue_size=settings.max_subscriber_queue)
+        bus.listen(tail.on_announce)
+        await bus.start()
+        await tail.start()
+        services = Services(
+            announcer=bus,
+            feed=tail,
+            policy=WebhookPolicy(
+                max_enabled_per_company=settings.max_enabled_webhooks,
+                allow_private_urls=settings.allow_private_urls,
+                delivery_retention_days=settings.delivery_retention_days,
+            ),
+        )
+        graphql.view = HooklineGraphQL(schema, services)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            graphql.view = None
+            await tail.stop()
+            await bus.stop()
+            await db.close()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        checks: dict[str, bool] = {}
+        try:
+            await Event.all().limit(1).values_list("id", flat=True)
+            checks["database"] = True
+        except Exception:
+            checks["database"] = False
+        checks["bus"] = await bus.ping()
+        ok = all(checks.values())
+        return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
+
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics),
+    ]
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+    )

@@ -1,0 +1,39 @@
+"""The GraphQL endpoint: Strawberry's ASGI view with our context and authentication."""
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import (
+    GRAPHQL_SSE_PROTOCOL,
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    GRAPHQL_WS_PROTOCOL,
+)
+
+from hookline.auth import authenticate
+from resolvers.context import Context, Services
+
+PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
+
+
+class HooklineGraphQL(GraphQL):
+    def __init__(self, schema: Any, services: Services) -> None:
+        super().__init__(
+            schema, subscription_protocols=PROTOCOLS, keep_alive=True, keep_alive_interval=15
+        )
+        self.services = services
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        context = Context(services=self.services, request=request)
+        if not isinstance(request, WebSocket):  # sockets authenticate in on_ws_connect
+            context.principal = await authenticate(request.headers)
+        return context
+
+    async def on_ws_connect(self, context: Context) -> None:
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        principal = await authenticate(params) or await authenticate(context.request.headers)
+        if principal is None:
+            raise ConnectionRejectionError({"message": "Missing or invalid token"})
+        context.principal = principal

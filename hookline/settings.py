@@ -1,0 +1,86 @@
+"""One frozen settings object, read from the environment here and nowhere else."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bridge.retry import DEFAULT_SCHEDULE, parse_schedule
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value we cannot use."""
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be 0 or 1, got {raw!r}")
+
+
+def _number(env: Mapping[str, str], name: str, default: float, cast: type = float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = cast(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _masked(url: str | None) -> str | None:
+    if url is None or "@" not in url:
+        return url
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://***@{rest.rpartition('@')[2]}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite://hookline.db"
+    redis_url: str | None = None
+    allow_private_urls: bool = False
+    retry_schedule: tuple[float, ...] = DEFAULT_SCHEDULE
+    delivery_timeout: float = 7.0
+    max_enabled_webhooks: int = 50
+    delivery_retention_days: float = 30.0
+    max_body_bytes: int = 1_000_000
+    max_subscriber_queue: int = 1000
+    metrics_port: int = 9100
+    db_pool_size: int = 10
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(database_url={_masked(self.database_url)!r}, "
+            f"redis_url={_masked(self.redis_url)!r}, allow_private_urls={self.allow_private_urls})"
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        try:
+            schedule = (
+                parse_schedule(env["HOOKLINE_RETRY_SCHEDULE"])
+                if env.get("HOOKLINE_RETRY_SCHEDULE")
+                else DEFAULT_SCHEDULE
+            )
+        except ValueError as exc:
+            raise SettingsError(f"HOOKLINE_RETRY_SCHEDULE: {exc}") from None
+        return cls(
+            database_url=env.get("HOOKLINE_DATABASE_URL") or cls.database_url,
+            redis_url=env.get("HOOKLINE_REDIS_URL") or None,
+            allow_private_urls=_flag(env, "HOOKLINE_ALLOW_PRIVATE_URLS", False),
+            retry_schedule=schedule,
+            delivery_timeout=_number(env, "HOOKLINE_DELIVERY_TIMEOUT", 7.0),
+            max_enabled_webhooks=int(_number(env, "HOOKLINE_MAX_ENABLED_WEBHOOKS", 50, int)),
+            delivery_retention_days=_number(env, "HOOKLINE_DELIVERY_RETENTION_DAYS", 30.0),
+            metrics_port=int(_number(env, "HOOKLINE_METRICS_PORT", 9100, int)),
+            db_pool_size=int(_number(env, "HOOKLINE_DB_POOL_SIZE", 10, int)),
+        )

@@ -1,0 +1,131 @@
+"""One reader of the event table per process, fanned out to bounded per-subscriber queues.
+
+`follow(after)` gives a subscriber every event with id > after: the stored backlog first, then
+live events, with no gap and no duplicate at the hand-over. It registers its queue *before*
+reading the backlog and skips ids it has already yielded. A subscriber whose queue overflows
+is cut off with SubscriberTooSlow; it may resume with `after` = the last id it saw.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from models.events import Event
+from schema.errors import SubscriberTooSlow
+
+logger = logging.getLogger("hookline.tail")
+
+PAGE = 500
+
+
+class _Subscriber:
+    def __init__(self, size: int) -> None:
+        self.queue: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=size)
+        self.overflowed = False
+
+    def offer(self, event: Event) -> None:
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            # Wake the consumer so it notices at once; drop what it had.
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)
+
+    def reset(self) -> None:
+        if self.overflowed:
+            self.overflowed = False
+            while not self.queue.empty():
+                self.queue.get_nowait()
+
+
+class EventTail:
+    def __init__(self, queue_size: int = 1000, poll_interval: float = 1.0) -> None:
+        self.queue_size = queue_size
+        self.poll_interval = poll_interval
+        self.membership_epoch = 0
+        self._subscribers: set[_Subscriber] = set()
+        self._wake = asyncio.Event()
+        self._last_id: int | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def on_announce(self, kind: str) -> None:
+        if kind == "membership":
+            self.membership_epoch += 1
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._last_id = await _max_id()
+        self._task = asyncio.create_task(self._run(), name="event-tail")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            self._wake.clear()
+            try:
+                await self._read_new()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("event tail read failed; retrying")
+                await asyncio.sleep(self.poll_interval)
+
+    async def _read_new(self) -> None:
+        while True:
+            batch = await Event.filter(id__gt=self._last_id or 0).order_by("id").limit(PAGE)
+            if not batch:
+                return
+            self._last_id = batch[-1].id
+            for subscriber in list(self._subscribers):
+                for event in batch:
+                    subscriber.offer(event)
+            if len(batch) < PAGE:
+                return
+
+    @contextlib.asynccontextmanager
+    async def follow(self, after: int) -> AsyncIterator[AsyncIterator[Event]]:
+        subscriber = _Subscriber(self.queue_size)
+        self._subscribers.add(subscriber)
+        try:
+            yield self._stream(subscriber, after)
+        finally:
+            self._subscribers.discard(subscriber)
+
+    async def _stream(self, subscriber: _Subscriber, after: int) -> AsyncIterator[Event]:
+        seen = after
+        replaying = True
+        while replaying:  # the backlog, page by page
+            page = await Event.filter(id__gt=seen).order_by("id").limit(PAGE)
+            for event in page:
+                yield event
+                seen = event.id
+            if len(page) < PAGE:
+                # Live events that overflowed the queue during a long replay are in the table.
+                replaying = subscriber.overflowed
+                subscriber.reset()
+        while True:  # live
+            event = await subscriber.queue.get()
+            if event is None:
+                raise SubscriberTooSlow(
+                    f"subscriber fell more than {self.queue_size} events behind; "
+                    f'resubscribe with after: "{seen}"'
+                )
+            if event.id > seen:
+                yield event
+                seen = event.id
+
+
+async def _max_id() -> int:
+    last = await Event.all().order_by("-id").first()
+    return last.id if last else 0

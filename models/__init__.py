@@ -1,0 +1,1 @@
+"""Tortoise models, database set-up and migrations."""

@@ -1,0 +1,198 @@
+"""Row-shaped JSON of the domain (API.md §6): camelCase, foreign-key ids, join arrays.
+
+These functions are pure: they format rows that models.snapshots has loaded. The same shapes
+are stored in event values, sent in webhook bodies and offered as sample payloads.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from models.accounts import Company
+from models.tracker import (
+    Checklist,
+    ChecklistItem,
+    Comment,
+    CustomField,
+    CustomFieldOption,
+    Project,
+    Tag,
+    Todo,
+    TodoCustomField,
+    TodoList,
+)
+
+Row = dict[str, Any]
+
+
+def iso(value: datetime | None) -> str | None:
+    """UTC with milliseconds and a Z, as JavaScript's Date.toISOString() prints it."""
+    if value is None:
+        return None
+    utc = value.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def company_row(company: Company) -> Row:
+    return {
+        "id": company.id,
+        "name": company.name,
+        "slug": company.slug,
+        "createdAt": iso(company.created_at),
+    }
+
+
+def project_row(project: Project, company: Company) -> Row:
+    return {
+        "id": project.id,
+        "name": project.name,
+        "slug": project.slug,
+        "companyId": company.id,
+        "createdAt": iso(project.created_at),
+        "updatedAt": iso(project.updated_at),
+        "company": company_row(company),
+    }
+
+
+def todo_list_row(todo_list: TodoList, project: Row) -> Row:
+    return {
+        "id": todo_list.id,
+        "title": todo_list.title,
+        "position": todo_list.position,
+        "projectId": project["id"],
+        "createdById": todo_list.created_by_id,
+        "createdAt": iso(todo_list.created_at),
+        "updatedAt": iso(todo_list.updated_at),
+        "project": project,
+    }
+
+
+def todo_custom_field_row(value: TodoCustomField) -> Row:
+    return {
+        "id": value.id,
+        "todoId": value.todo_id,
+        "customFieldId": value.custom_field_id,
+        "text": value.text,
+        "number": value.number,
+        "checked": value.checked,
+        "customFieldOptionId": value.custom_field_option_id,
+        "updatedAt": iso(value.updated_at),
+    }
+
+
+def todo_row(
+    todo: Todo,
+    todo_list: Row,
+    user_links: list[tuple[str, str]],
+    tag_links: list[tuple[str, str]],
+    custom_values: list[TodoCustomField],
+) -> Row:
+    """A todo with its join arrays; links are (join row id, user or tag id) pairs."""
+    return {
+        "id": todo.id,
+        "title": todo.title,
+        "text": todo.text,
+        "html": todo.html,
+        "position": todo.position,
+        "done": todo.done,
+        "startedAt": iso(todo.started_at),
+        "duedAt": iso(todo.dued_at),
+        "todoListId": todo_list["id"],
+        "createdById": todo.created_by_id,
+        "createdAt": iso(todo.created_at),
+        "updatedAt": iso(todo.updated_at),
+        "todoUsers": [{"id": i, "todoId": todo.id, "userId": u} for i, u in user_links],
+        "todoTags": [{"id": i, "todoId": todo.id, "tagId": t} for i, t in tag_links],
+        "todoCustomFields": [todo_custom_field_row(v) for v in custom_values],
+        "todoList": todo_list,
+    }
+
+
+def tag_row(tag: Tag, project: Row) -> Row:
+    return {
+        "id": tag.id,
+        "title": tag.title,
+        "color": tag.color,
+        "projectId": project["id"],
+        "createdAt": iso(tag.created_at),
+        "updatedAt": iso(tag.updated_at),
+        "project": project,
+    }
+
+
+def custom_field_option_row(option: CustomFieldOption) -> Row:
+    return {
+        "id": option.id,
+        "customFieldId": option.custom_field_id,
+        "title": option.title,
+        "color": option.color,
+        "position": option.position,
+    }
+
+
+def custom_field_row(field: CustomField, options: list[CustomFieldOption], project: Row) -> Row:
+    return {
+        "id": field.id,
+        "name": field.name,
+        "type": str(field.type),
+        "description": field.description,
+        "projectId": project["id"],
+        "createdAt": iso(field.created_at),
+        "updatedAt": iso(field.updated_at),
+        "customFieldOptions": [custom_field_option_row(o) for o in options],
+        "project": project,
+    }
+
+
+def checklist_row(checklist: Checklist, todo: Row) -> Row:
+    return {
+        "id": checklist.id,
+        "title": checklist.title,
+        "position": checklist.position,
+        "todoId": todo["id"],
+        "createdAt": iso(checklist.created_at),
+        "updatedAt": iso(checklist.updated_at),
+        "todo": todo,
+    }
+
+
+def checklist_item_row(
+    item: ChecklistItem, user_links: list[tuple[str, str]], checklist: Row
+) -> Row:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "position": item.position,
+        "done": item.done,
+        "startedAt": iso(item.started_at),
+        "duedAt": iso(item.dued_at),
+        "checklistId": checklist["id"],
+        "createdAt": iso(item.created_at),
+        "updatedAt": iso(item.updated_at),
+        "checklistItemUsers": [
+            {"id": i, "checklistItemId": item.id, "userId": u} for i, u in user_links
+        ],
+        "checklist": checklist,
+    }
+
+
+def comment_row(comment: Comment, todo: Row) -> Row:
+    return {
+        "id": comment.id,
+        "html": comment.html,
+        "text": comment.text,
+        "category": "TODO",
+        "categoryId": todo["id"],
+        "userId": comment.user_id,
+        "createdAt": iso(comment.created_at),
+        "updatedAt": iso(comment.updated_at),
+        "todo": todo,
+    }
+
+
+def record_todo(value: Row | None) -> Row | None:
+    """The todo an event value concerns (itself, or the todo above a checklist or comment)."""
+    while value is not None:
+        if "todoListId" in value and "todoUsers" in value:
+            return value
+        value = value.get("todo") or value.get("checklist")
+    return None

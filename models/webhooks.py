@@ -1,0 +1,102 @@
+"""Webhooks, their delivery queue, the attempt log and the bridge's cursor."""
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.ids import new_id
+
+
+class WebhookStatus(StrEnum):
+    HEALTHY = "HEALTHY"
+    UNHEALTHY = "UNHEALTHY"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+class Webhook(Model):
+    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    uid = fields.CharField(max_length=32, unique=True, default=new_id)
+    company = fields.ForeignKeyField(
+        "models.Company", related_name="webhooks", on_delete=fields.CASCADE
+    )
+    created_by = fields.ForeignKeyField(
+        "models.User", related_name="webhooks", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=255, null=True)
+    url = fields.CharField(max_length=2048)
+    secret = fields.CharField(max_length=64)
+    # During a rotation grace period deliveries are signed with both secrets.
+    previous_secret = fields.CharField(max_length=64, null=True)
+    previous_secret_expires_at = fields.DatetimeField(null=True)
+    status = fields.CharEnumField(WebhookStatus, max_length=16, default=WebhookStatus.HEALTHY)
+    events = fields.JSONField(default=list)
+    project_ids = fields.JSONField(default=list)
+    filters = fields.JSONField(null=True)
+    enabled = fields.BooleanField(default=True)
+    consecutive_failures = fields.IntField(default=0)
+    last_delivery_at = fields.DatetimeField(null=True)
+    last_failure_at = fields.DatetimeField(null=True)
+    disabled_reason = fields.CharField(max_length=255, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "webhook"
+        indexes = (("company_id", "enabled"),)
+
+
+class Delivery(Model):
+    """One (event, webhook) pair to deliver; message_id is stable across retries."""
+
+    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    webhook = fields.ForeignKeyField(
+        "models.Webhook", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    event_id = fields.BigIntField(null=True)
+    event = fields.CharField(max_length=64)
+    message_id = fields.CharField(max_length=64, unique=True)
+    # Health checks and test sends carry their own body; event deliveries render it at send time.
+    payload = fields.JSONField(null=True)
+    status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.PENDING)
+    attempt_count = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+    # A claim is a lease: a delivery claimed by a process that died is due again after it.
+    claimed_until = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "delivery"
+        indexes = (("status", "next_attempt_at"), ("webhook_id", "created_at"))
+
+
+class DeliveryAttempt(Model):
+    id = fields.BigIntField(primary_key=True)
+    delivery = fields.ForeignKeyField(
+        "models.Delivery", related_name="attempts", on_delete=fields.CASCADE
+    )
+    number = fields.IntField()
+    started_at = fields.DatetimeField()
+    duration_ms = fields.FloatField()
+    status_code = fields.IntField(null=True)
+    error = fields.TextField(null=True)
+    response_body = fields.TextField(null=True)
+
+    class Meta:
+        table = "delivery_attempt"
+
+
+class StreamCursor(Model):
+    """Where a named consumer (the bridge) is in the event log."""
+
+    name = fields.CharField(pk=True, max_length=64)
+    event_id = fields.BigIntField(default=0)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "stream_cursor"

@@ -1,0 +1,1 @@
+"""Queries, mutations and subscriptions: authorise, change rows, append events."""

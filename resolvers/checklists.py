@@ -1,0 +1,182 @@
+"""Checklists of a todo and their items."""
+
+import strawberry
+from strawberry.types import Info
+
+from models import snapshots
+from models.event_types import EventType as E
+from models.tracker import Checklist as ChecklistRow
+from models.tracker import ChecklistItem as ChecklistItemRow
+from models.tracker import ChecklistItemUser
+from resolvers import lookup, validate
+from resolvers.emit import change
+from resolvers.todo_links import diff
+from resolvers.todos import check_dates, date_event
+from schema.domain import Checklist, ChecklistItem, MutationResult
+from schema.inputs import (
+    CreateChecklistInput,
+    CreateChecklistItemInput,
+    EditChecklistInput,
+    EditChecklistItemInput,
+    SetChecklistItemAssigneesInput,
+    UpdateChecklistItemDueDateInput,
+)
+
+
+async def _checklist(checklist_id: str) -> Checklist:
+    ids = (
+        await ChecklistItemRow.filter(checklist_id=checklist_id)
+        .order_by("position", "id")
+        .values_list("id", flat=True)
+    )
+    items = [await snapshots.checklist_item(i) for i in ids]
+    return Checklist.from_row(await snapshots.checklist(checklist_id), items)
+
+
+@strawberry.type
+class ChecklistQuery:
+    @strawberry.field
+    async def checklists(self, info: Info, todo_id: str) -> list[Checklist]:
+        todo, _ = await lookup.todo(info, todo_id, "read")
+        ids = (
+            await ChecklistRow.filter(todo_id=todo.id)
+            .order_by("position", "id")
+            .values_list("id", flat=True)
+        )
+        return [await _checklist(i) for i in ids]
+
+
+@strawberry.type
+class ChecklistMutation:
+    @strawberry.mutation
+    async def create_checklist(self, info: Info, input: CreateChecklistInput) -> Checklist:
+        todo, project = await lookup.todo(info, input.todo_id, "write")
+        title = validate.title(input.title)
+        async with change(info) as changes:
+            created = await ChecklistRow.create(
+                todo_id=todo.id, title=title, position=validate.position(input.position)
+            )
+            row = await snapshots.checklist(created.id)
+            changes.emit(E.TODO_CHECKLIST_CREATED, project, None, row)
+        return Checklist.from_row(row, [])
+
+    @strawberry.mutation
+    async def edit_checklist(self, info: Info, input: EditChecklistInput) -> Checklist:
+        found, project = await lookup.checklist(info, input.checklist_id, "write")
+        renamed = False
+        if validate.given(input.title) and input.title is not None:
+            title = validate.title(input.title)
+            renamed = title != found.title
+            found.title = title
+        if validate.given(input.position) and input.position is not None:
+            found.position = validate.position(input.position)
+        async with change(info) as changes:
+            before = await snapshots.checklist(found.id)
+            await found.save()
+            after = await snapshots.checklist(found.id)
+            if renamed:
+                changes.emit(E.TODO_CHECKLIST_NAME_CHANGED, project, before, after)
+        return await _checklist(found.id)
+
+    @strawberry.mutation
+    async def delete_checklist(self, info: Info, id: str) -> MutationResult:
+        found, project = await lookup.checklist(info, id, "write")
+        async with change(info) as changes:
+            before = await snapshots.checklist(found.id)
+            await found.delete()
+            changes.emit(E.TODO_CHECKLIST_DELETED, project, before, None)
+        return MutationResult(success=True, operation_id=found.id)
+
+    @strawberry.mutation
+    async def create_checklist_item(
+        self, info: Info, input: CreateChecklistItemInput
+    ) -> ChecklistItem:
+        checklist, project = await lookup.checklist(info, input.checklist_id, "write")
+        title = validate.title(input.title)
+        async with change(info) as changes:
+            created = await ChecklistItemRow.create(
+                checklist_id=checklist.id, title=title, position=validate.position(input.position)
+            )
+            row = await snapshots.checklist_item(created.id)
+            changes.emit(E.TODO_CHECKLIST_ITEM_CREATED, project, None, row)
+        return ChecklistItem.from_row(row)
+
+    @strawberry.mutation
+    async def edit_checklist_item(self, info: Info, input: EditChecklistItemInput) -> ChecklistItem:
+        found, project = await lookup.checklist_item(info, input.checklist_item_id, "write")
+        events: list[str] = []
+        if validate.given(input.title) and input.title is not None:
+            title = validate.title(input.title)
+            if title != found.title:
+                events.append(E.TODO_CHECKLIST_ITEM_NAME_CHANGED)
+            found.title = title
+        if validate.given(input.done) and input.done is not None and input.done != found.done:
+            found.done = input.done
+            events.append(E.TODO_CHECKLIST_ITEM_DONE_STATUS_UPDATED)
+        if validate.given(input.position) and input.position is not None:
+            found.position = validate.position(input.position)
+        async with change(info) as changes:
+            before = await snapshots.checklist_item(found.id)
+            await found.save()
+            after = await snapshots.checklist_item(found.id)
+            for event in events:
+                changes.emit(event, project, before, after)
+        return ChecklistItem.from_row(after)
+
+    @strawberry.mutation
+    async def delete_checklist_item(self, info: Info, id: str) -> MutationResult:
+        found, project = await lookup.checklist_item(info, id, "write")
+        async with change(info) as changes:
+            before = await snapshots.checklist_item(found.id)
+            await found.delete()
+            changes.emit(E.TODO_CHECKLIST_ITEM_DELETED, project, before, None)
+        return MutationResult(success=True, operation_id=found.id)
+
+    @strawberry.mutation
+    async def update_checklist_item_due_date(
+        self, info: Info, input: UpdateChecklistItemDueDateInput
+    ) -> ChecklistItem:
+        found, project = await lookup.checklist_item(info, input.checklist_item_id, "write")
+        dates_before = (found.started_at, found.dued_at)
+        if validate.given(input.started_at):
+            found.started_at = input.started_at
+        if validate.given(input.dued_at):
+            found.dued_at = input.dued_at
+        check_dates(found.started_at, found.dued_at)
+        event = date_event(
+            dates_before,
+            (found.started_at, found.dued_at),
+            E.TODO_CHECKLIST_ITEM_DUE_DATE_ADDED,
+            E.TODO_CHECKLIST_ITEM_DUE_DATE_UPDATED,
+            E.TODO_CHECKLIST_ITEM_DUE_DATE_REMOVED,
+        )
+        async with change(info) as changes:
+            before = await snapshots.checklist_item(found.id)
+            await found.save()
+            after = await snapshots.checklist_item(found.id)
+            if event:
+                changes.emit(event, project, before, after)
+        return ChecklistItem.from_row(after)
+
+    @strawberry.mutation
+    async def set_checklist_item_assignees(
+        self, info: Info, input: SetChecklistItemAssigneesInput
+    ) -> ChecklistItem:
+        found, project = await lookup.checklist_item(info, input.checklist_item_id, "write")
+        wanted = validate.id_list(input.assignee_ids, "assigneeIds")
+        await lookup.project_user_ids(project, wanted, "assigneeIds")
+        async with change(info) as changes:
+            current = await ChecklistItemUser.filter(checklist_item_id=found.id).values_list(
+                "user_id", flat=True
+            )
+            removed, added = diff(current, wanted)
+            row = await snapshots.checklist_item(found.id)
+            for user_id in removed:
+                await ChecklistItemUser.filter(checklist_item_id=found.id, user_id=user_id).delete()
+                row, before = await snapshots.checklist_item(found.id), row
+                changes.emit(E.TODO_CHECKLIST_ITEM_ASSIGNEE_REMOVED, project, before, row)
+            for user_id in added:
+                await ChecklistItemUser.create(checklist_item_id=found.id, user_id=user_id)
+                row, before = await snapshots.checklist_item(found.id), row
+                changes.emit(E.TODO_CHECKLIST_ITEM_ASSIGNEE_ADDED, project, before, row)
+        return ChecklistItem.from_row(row)

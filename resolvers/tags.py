@@ -1,0 +1,62 @@
+"""Tags of a project."""
+
+import strawberry
+from strawberry.types import Info
+
+from models import snapshots
+from models.event_types import EventType as E
+from models.tracker import Tag as TagRow
+from resolvers import lookup, validate
+from resolvers.authz import require_project
+from resolvers.emit import change
+from schema.domain import MutationResult, Tag
+from schema.inputs import CreateTagInput, EditTagInput
+
+MAX_COLOR = 32
+
+
+@strawberry.type
+class TagQuery:
+    @strawberry.field
+    async def tags(self, info: Info, project_id: str) -> list[Tag]:
+        project = await require_project(info, project_id, "read")
+        project_row = await snapshots.project(project.id)
+        found = await TagRow.filter(project_id=project.id).order_by("title", "id")
+        return [Tag.from_row(snapshots.rows.tag_row(t, project_row)) for t in found]
+
+
+@strawberry.type
+class TagMutation:
+    @strawberry.mutation
+    async def create_tag(self, info: Info, input: CreateTagInput) -> Tag:
+        project = await require_project(info, input.project_id, "write")
+        title = validate.title(input.title, max_length=255)
+        color = validate.text(input.color or "", "color", MAX_COLOR)
+        async with change(info) as changes:
+            created = await TagRow.create(project_id=project.id, title=title, color=color)
+            row = await snapshots.tag(created.id)
+            changes.emit(E.TAG_CREATED, project, None, row)
+        return Tag.from_row(row)
+
+    @strawberry.mutation
+    async def edit_tag(self, info: Info, input: EditTagInput) -> Tag:
+        found, project = await lookup.tag(info, input.id, "write")
+        if validate.given(input.title) and input.title is not None:
+            found.title = validate.title(input.title, max_length=255)
+        if validate.given(input.color) and input.color is not None:
+            found.color = validate.text(input.color, "color", MAX_COLOR)
+        async with change(info) as changes:
+            before = await snapshots.tag(found.id)
+            await found.save()
+            after = await snapshots.tag(found.id)
+            changes.emit(E.TAG_UPDATED, project, before, after)
+        return Tag.from_row(after)
+
+    @strawberry.mutation
+    async def delete_tag(self, info: Info, id: str) -> MutationResult:
+        found, project = await lookup.tag(info, id, "write")
+        async with change(info) as changes:
+            before = await snapshots.tag(found.id)
+            await found.delete()
+            changes.emit(E.TAG_DELETED, project, before, None)
+        return MutationResult(success=True, operation_id=found.id)

@@ -1,0 +1,143 @@
+"""A todo's joins: assignees, tags and custom-field values, one event per link changed."""
+
+import strawberry
+from strawberry.types import Info
+
+from models import snapshots
+from models.event_types import EventType as E
+from models.tracker import (
+    CustomField,
+    CustomFieldOption,
+    CustomFieldType,
+    TodoCustomField,
+    TodoTag,
+    TodoUser,
+)
+from resolvers import lookup, validate
+from resolvers.emit import change
+from schema.domain import Todo
+from schema.errors import BadUserInput
+from schema.inputs import SetTodoAssigneesInput, SetTodoCustomFieldInput, SetTodoTagsInput
+
+TEXT_TYPES = frozenset(
+    {
+        CustomFieldType.TEXT_SINGLE,
+        CustomFieldType.TEXT_MULTI,
+        CustomFieldType.URL,
+        CustomFieldType.EMAIL,
+        CustomFieldType.PHONE,
+        CustomFieldType.DATE,
+    }
+)
+NUMBER_TYPES = frozenset(
+    {
+        CustomFieldType.NUMBER,
+        CustomFieldType.CURRENCY,
+        CustomFieldType.PERCENT,
+        CustomFieldType.RATING,
+    }
+)
+SELECT_TYPES = frozenset({CustomFieldType.SELECT_SINGLE, CustomFieldType.SELECT_MULTI})
+
+
+def diff(current: list[str], wanted: list[str]) -> tuple[list[str], list[str]]:
+    """(removed, added), each in a stable order."""
+    return [c for c in current if c not in wanted], [w for w in wanted if w not in current]
+
+
+@strawberry.type
+class TodoLinkMutation:
+    @strawberry.mutation
+    async def set_todo_assignees(self, info: Info, input: SetTodoAssigneesInput) -> Todo:
+        todo, project = await lookup.todo(info, input.todo_id, "write")
+        wanted = validate.id_list(input.assignee_ids, "assigneeIds")
+        await lookup.project_user_ids(project, wanted, "assigneeIds")
+        async with change(info) as changes:
+            current = await TodoUser.filter(todo_id=todo.id).values_list("user_id", flat=True)
+            removed, added = diff(current, wanted)
+            row = await snapshots.todo(todo.id)
+            for user_id in removed:
+                await TodoUser.filter(todo_id=todo.id, user_id=user_id).delete()
+                row, before = await snapshots.todo(todo.id), row
+                changes.emit(E.TODO_ASSIGNEE_REMOVED, project, before, row)
+            for user_id in added:
+                await TodoUser.create(todo_id=todo.id, user_id=user_id)
+                row, before = await snapshots.todo(todo.id), row
+                changes.emit(E.TODO_ASSIGNEE_ADDED, project, before, row)
+        return Todo.from_row(row)
+
+    @strawberry.mutation
+    async def set_todo_tags(self, info: Info, input: SetTodoTagsInput) -> Todo:
+        todo, project = await lookup.todo(info, input.todo_id, "write")
+        wanted = validate.id_list(input.tag_ids, "tagIds")
+        await lookup.project_tag_ids(project, wanted)
+        async with change(info) as changes:
+            current = await TodoTag.filter(todo_id=todo.id).values_list("tag_id", flat=True)
+            removed, added = diff(current, wanted)
+            row = await snapshots.todo(todo.id)
+            for tag_id in removed:
+                await TodoTag.filter(todo_id=todo.id, tag_id=tag_id).delete()
+                row, before = await snapshots.todo(todo.id), row
+                changes.emit(E.TODO_TAG_REMOVED, project, before, row)
+            for tag_id in added:
+                await TodoTag.create(todo_id=todo.id, tag_id=tag_id)
+                row, before = await snapshots.todo(todo.id), row
+                changes.emit(E.TODO_TAG_ADDED, project, before, row)
+        return Todo.from_row(row)
+
+    @strawberry.mutation
+    async def set_todo_custom_field(self, info: Info, input: SetTodoCustomFieldInput) -> bool:
+        todo, project = await lookup.todo(info, input.todo_id, "write")
+        field = await lookup.get(CustomField, input.custom_field_id)
+        if field.project_id != project.id:
+            raise BadUserInput("customFieldId belongs to another project", field="customFieldId")
+        values = await _value_for(field.type, field.id, input)
+        async with change(info) as changes:
+            before = await snapshots.todo(todo.id)
+            await TodoCustomField.update_or_create(
+                defaults=values, todo_id=todo.id, custom_field_id=field.id
+            )
+            after = await snapshots.todo(todo.id)
+            changes.emit(E.TODO_CUSTOM_FIELD_UPDATED, project, before, after)
+        return True
+
+
+async def _value_for(
+    field_type: CustomFieldType, field_id: str, input: SetTodoCustomFieldInput
+) -> dict[str, object]:
+    """The columns to store for this field's type; the value that fits the type is required."""
+    empty: dict[str, object] = {
+        "text": None,
+        "number": None,
+        "checked": None,
+        "custom_field_option_id": None,
+    }
+    if field_type in TEXT_TYPES:
+        if not validate.given(input.text):
+            raise BadUserInput(f"A {field_type} field takes text", field="text")
+        return {**empty, "text": validate.text(input.text or "", "text", 10_000) or None}
+    if field_type in NUMBER_TYPES:
+        if not validate.given(input.number):
+            raise BadUserInput(f"A {field_type} field takes number", field="number")
+        if input.number is not None:
+            validate.position(input.number)
+        return {**empty, "number": input.number}
+    if field_type == CustomFieldType.CHECKBOX:
+        if not validate.given(input.checked):
+            raise BadUserInput("A CHECKBOX field takes checked", field="checked")
+        return {**empty, "checked": input.checked}
+    if field_type in SELECT_TYPES:
+        option_id = input.custom_field_option_id
+        if not validate.given(option_id):
+            raise BadUserInput(
+                f"A {field_type} field takes customFieldOptionId", field="customFieldOptionId"
+            )
+        if option_id is not None and not await CustomFieldOption.exists(
+            id=option_id, custom_field_id=field_id
+        ):
+            raise BadUserInput(
+                f"customFieldOptionId {option_id!r} is not an option of this field",
+                field="customFieldOptionId",
+            )
+        return {**empty, "custom_field_option_id": option_id}
+    raise BadUserInput(f"Custom fields of type {field_type} cannot be set here")

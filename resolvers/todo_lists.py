@@ -1,0 +1,76 @@
+"""Todo lists of a project."""
+
+import strawberry
+from strawberry.types import Info
+
+from models import snapshots
+from models.event_types import EventType as E
+from models.tracker import TodoList as TodoListRow
+from resolvers import lookup, validate
+from resolvers.authz import require_project
+from resolvers.emit import change
+from schema.domain import MutationResult, TodoList
+from schema.errors import BadUserInput
+from schema.inputs import CreateTodoListInput, DeleteTodoListInput, EditTodoListInput
+
+
+@strawberry.type
+class TodoListQuery:
+    @strawberry.field
+    async def todo_lists(self, info: Info, project_id: str) -> list[TodoList]:
+        project = await require_project(info, project_id, "read")
+        project_row = await snapshots.project(project.id)
+        found = await TodoListRow.filter(project_id=project.id).order_by("position", "id")
+        return [TodoList.from_row(snapshots.rows.todo_list_row(t, project_row)) for t in found]
+
+    @strawberry.field
+    async def todo_list(self, info: Info, id: str) -> TodoList:
+        found, _ = await lookup.todo_list(info, id, "read")
+        return TodoList.from_row(await snapshots.todo_list(found.id))
+
+
+@strawberry.type
+class TodoListMutation:
+    @strawberry.mutation
+    async def create_todo_list(self, info: Info, input: CreateTodoListInput) -> TodoList:
+        project = await require_project(info, input.project_id, "write")
+        title = validate.title(input.title, max_length=255)
+        async with change(info) as changes:
+            created = await TodoListRow.create(
+                project_id=project.id,
+                title=title,
+                position=validate.position(input.position),
+                created_by_id=changes.actor,
+            )
+            row = await snapshots.todo_list(created.id)
+            changes.emit(E.TODO_LIST_CREATED, project, None, row)
+        return TodoList.from_row(row)
+
+    @strawberry.mutation
+    async def edit_todo_list(self, info: Info, input: EditTodoListInput) -> TodoList:
+        found, project = await lookup.todo_list(info, input.todo_list_id, "write")
+        renamed = False
+        if validate.given(input.title) and input.title is not None:
+            title = validate.title(input.title, max_length=255)
+            renamed = title != found.title
+            found.title = title
+        if validate.given(input.position) and input.position is not None:
+            found.position = validate.position(input.position)
+        async with change(info) as changes:
+            before = await snapshots.todo_list(found.id)
+            await found.save()
+            after = await snapshots.todo_list(found.id)
+            if renamed:
+                changes.emit(E.TODO_LIST_NAME_CHANGED, project, before, after)
+        return TodoList.from_row(after)
+
+    @strawberry.mutation
+    async def delete_todo_list(self, info: Info, input: DeleteTodoListInput) -> MutationResult:
+        found, project = await lookup.todo_list(info, input.todo_list_id, "write")
+        if found.project_id != input.project_id:
+            raise BadUserInput("todoListId does not belong to projectId", field="todoListId")
+        async with change(info) as changes:
+            before = await snapshots.todo_list(found.id)
+            await found.delete()
+            changes.emit(E.TODO_LIST_DELETED, project, before, None)
+        return MutationResult(success=True, operation_id=found.id)

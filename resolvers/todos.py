@@ -1,0 +1,197 @@
+"""Todos: create, edit, move, toggle done, delete — and the events each change causes."""
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from models import snapshots
+from models.event_types import EventType as E
+from models.tracker import Todo as TodoRow
+from models.tracker import TodoTag, TodoUser
+from resolvers import lookup, validate
+from resolvers.authz import require_project
+from resolvers.emit import change
+from schema.domain import MutationResult, Todo
+from schema.errors import BadUserInput
+from schema.inputs import CreateTodoInput, DeleteTodoInput, EditTodoInput, MoveTodoInput
+
+MAX_PAGE = 100
+
+
+def date_event(
+    before: tuple[datetime | None, datetime | None],
+    after: tuple[datetime | None, datetime | None],
+    added: str,
+    updated: str,
+    removed: str,
+) -> str | None:
+    """Which due-date event a (startedAt, duedAt) change is, if any."""
+    if before == after:
+        return None
+    had, has = any(before), any(after)
+    if not had:
+        return added
+    if not has:
+        return removed
+    return updated
+
+
+def check_dates(started_at: datetime | None, dued_at: datetime | None) -> None:
+    if started_at and dued_at and started_at > dued_at:
+        raise BadUserInput("startedAt must not be after duedAt", field="startedAt")
+
+
+@strawberry.type
+class TodoQuery:
+    @strawberry.field
+    async def todo(self, info: Info, id: str) -> Todo:
+        found, _ = await lookup.todo(info, id, "read")
+        return Todo.from_row(await snapshots.todo(found.id))
+
+    @strawberry.field
+    async def todos(
+        self,
+        info: Info,
+        todo_list_id: str | None = None,
+        project_id: str | None = None,
+        skip: int = 0,
+        take: int = 20,
+    ) -> list[Todo]:
+        if (todo_list_id is None) == (project_id is None):
+            raise BadUserInput("Give exactly one of todoListId and projectId")
+        if skip < 0 or not 0 < take <= MAX_PAGE:
+            raise BadUserInput(f"skip must be >= 0 and take between 1 and {MAX_PAGE}")
+        if todo_list_id is not None:
+            await lookup.todo_list(info, todo_list_id, "read")
+            query = TodoRow.filter(todo_list_id=todo_list_id)
+        else:
+            await require_project(info, project_id, "read")
+            query = TodoRow.filter(todo_list__project_id=project_id)
+        ids = (
+            await query.order_by("position", "id")
+            .offset(skip)
+            .limit(take)
+            .values_list("id", flat=True)
+        )
+        return [Todo.from_row(await snapshots.todo(i)) for i in ids]
+
+
+@strawberry.type
+class TodoMutation:
+    @strawberry.mutation
+    async def create_todo(self, info: Info, input: CreateTodoInput) -> Todo:
+        todo_list, project = await lookup.todo_list(info, input.todo_list_id, "write")
+        title = validate.title(input.title)
+        text = validate.text(input.text or "", "text")
+        html = validate.text(input.html or "", "html")
+        started_at = input.started_at or None
+        dued_at = input.dued_at or None
+        check_dates(started_at, dued_at)
+        assignees = validate.id_list(input.assignee_ids or [], "assigneeIds")
+        tags = validate.id_list(input.tag_ids or [], "tagIds")
+        await lookup.project_user_ids(project, assignees, "assigneeIds")
+        await lookup.project_tag_ids(project, tags)
+        async with change(info) as changes:
+            todo = await TodoRow.create(
+                todo_list_id=todo_list.id,
+                title=title,
+                text=text,
+                html=html,
+                position=validate.position(input.position),
+                started_at=started_at,
+                dued_at=dued_at,
+                created_by_id=changes.actor,
+            )
+            for user_id in assignees:
+                await TodoUser.create(todo_id=todo.id, user_id=user_id)
+            for tag_id in tags:
+                await TodoTag.create(todo_id=todo.id, tag_id=tag_id)
+            row = await snapshots.todo(todo.id)
+            changes.emit(E.TODO_CREATED, project, None, row)
+        return Todo.from_row(row)
+
+    @strawberry.mutation
+    async def edit_todo(self, info: Info, input: EditTodoInput) -> Todo:
+        todo, project = await lookup.todo(info, input.todo_id, "write")
+        target = project
+        if validate.given(input.todo_list_id) and input.todo_list_id != todo.todo_list_id:
+            if input.todo_list_id is None:
+                raise BadUserInput("todoListId must not be null", field="todoListId")
+            _, target = await lookup.todo_list(info, input.todo_list_id, "write")
+        before = await snapshots.todo(todo.id)
+        events: list[str] = []
+        if validate.given(input.title) and input.title is not None:
+            new_title = validate.title(input.title)
+            if new_title != todo.title:
+                todo.title = new_title
+                events.append(E.TODO_NAME_CHANGED)
+        for field in ("text", "html"):
+            value = getattr(input, field)
+            if validate.given(value) and value is not None:
+                setattr(todo, field, validate.text(value, field))
+        moved = False
+        if validate.given(input.todo_list_id) and input.todo_list_id != todo.todo_list_id:
+            todo.todo_list_id = input.todo_list_id
+            moved = True
+        if validate.given(input.position) and input.position is not None:
+            new_position = validate.position(input.position)
+            moved = moved or new_position != todo.position
+            todo.position = new_position
+        if moved:
+            events.append(E.TODO_MOVED)
+        dates_before = (todo.started_at, todo.dued_at)
+        if validate.given(input.started_at):
+            todo.started_at = input.started_at
+        if validate.given(input.dued_at):
+            todo.dued_at = input.dued_at
+        check_dates(todo.started_at, todo.dued_at)
+        due = date_event(
+            dates_before,
+            (todo.started_at, todo.dued_at),
+            E.TODO_DUE_DATE_ADDED,
+            E.TODO_DUE_DATE_UPDATED,
+            E.TODO_DUE_DATE_REMOVED,
+        )
+        if due:
+            events.append(due)
+        async with change(info) as changes:
+            await todo.save()
+            after = await snapshots.todo(todo.id)
+            for event in events:
+                changes.emit(event, target, before, after)
+        return Todo.from_row(after)
+
+    @strawberry.mutation
+    async def move_todo(self, info: Info, input: MoveTodoInput) -> Todo:
+        todo, _ = await lookup.todo(info, input.todo_id, "write")
+        _, target = await lookup.todo_list(info, input.todo_list_id, "write")
+        before = await snapshots.todo(todo.id)
+        todo.todo_list_id = input.todo_list_id
+        if validate.given(input.position) and input.position is not None:
+            todo.position = validate.position(input.position)
+        async with change(info) as changes:
+            await todo.save()
+            after = await snapshots.todo(todo.id)
+            changes.emit(E.TODO_MOVED, target, before, after)
+        return Todo.from_row(after)
+
+    @strawberry.mutation
+    async def update_todo_done_status(self, info: Info, todo_id: str) -> Todo:
+        todo, project = await lookup.todo(info, todo_id, "write")
+        async with change(info) as changes:
+            before = await snapshots.todo(todo.id)
+            todo.done = not todo.done
+            await todo.save()
+            after = await snapshots.todo(todo.id)
+            changes.emit(E.TODO_DONE_STATUS_UPDATED, project, before, after)
+        return Todo.from_row(after)
+
+    @strawberry.mutation
+    async def delete_todo(self, info: Info, input: DeleteTodoInput) -> MutationResult:
+        todo, project = await lookup.todo(info, input.todo_id, "write")
+        async with change(info) as changes:
+            before = await snapshots.todo(todo.id)
+            await todo.delete()
+            changes.emit(E.TODO_DELETED, project, before, None)
+        return MutationResult(success=True, operation_id=todo.id)
