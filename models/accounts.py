@@ -22,7 +22,7 @@ class ProjectLevel(StrEnum):
 
 
 class Company(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     name = fields.CharField(max_length=255)
     slug = fields.CharField(max_length=255, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -32,7 +32,7 @@ class Company(Model):
 
 
 class User(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     email = fields.CharField(max_length=320, unique=True)
     name = fields.CharField(max_length=255, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -42,7 +42,7 @@ class User(Model):
 
 
 class CompanyUser(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
         "models.Company", related_name="members", on_delete=fields.CASCADE
     )
@@ -59,7 +59,7 @@ class CompanyUser(Model):
 class ApiToken(Model):
     """A personal access token; only the SHA-256 of its secret is stored."""
 
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="tokens", on_delete=fields.CASCADE
     )

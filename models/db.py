@@ -3,6 +3,7 @@
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 MODEL_MODULES = ["models.accounts", "models.tracker", "models.events", "models.webhooks"]
 
@@ -35,6 +36,9 @@ async def init(database_url: str, pool_size: int = 10) -> None:
 
 async def close() -> None:
     await Tortoise.close_connections()
+    # Tortoise caches compiled INSERTs by connection *name*; a later init of "default" on
+    # another backend (tests run SQLite, then PostgreSQL) must not reuse SQLite's placeholders.
+    EXECUTOR_CACHE.clear()
 
 
 def dialect() -> str:

@@ -26,7 +26,7 @@ class CustomFieldType(StrEnum):
 
 
 class Project(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     company = fields.ForeignKeyField(
         "models.Company", related_name="projects", on_delete=fields.CASCADE
     )
@@ -40,7 +40,7 @@ class Project(Model):
 
 
 class ProjectUser(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     project = fields.ForeignKeyField(
         "models.Project", related_name="members", on_delete=fields.CASCADE
     )
@@ -55,7 +55,7 @@ class ProjectUser(Model):
 
 
 class TodoList(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     project = fields.ForeignKeyField(
         "models.Project", related_name="todo_lists", on_delete=fields.CASCADE
     )
@@ -72,7 +72,7 @@ class TodoList(Model):
 
 
 class Todo(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     todo_list = fields.ForeignKeyField(
         "models.TodoList", related_name="todos", on_delete=fields.CASCADE
     )
@@ -94,7 +94,7 @@ class Todo(Model):
 
 
 class TodoUser(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     todo = fields.ForeignKeyField(
         "models.Todo", related_name="todo_users", on_delete=fields.CASCADE
     )
@@ -106,7 +106,7 @@ class TodoUser(Model):
 
 
 class Tag(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     project = fields.ForeignKeyField(
         "models.Project", related_name="tags", on_delete=fields.CASCADE
     )
@@ -120,7 +120,7 @@ class Tag(Model):
 
 
 class TodoTag(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     todo = fields.ForeignKeyField("models.Todo", related_name="todo_tags", on_delete=fields.CASCADE)
     tag = fields.ForeignKeyField("models.Tag", related_name=False, on_delete=fields.CASCADE)
 
@@ -130,7 +130,7 @@ class TodoTag(Model):
 
 
 class CustomField(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     project = fields.ForeignKeyField(
         "models.Project", related_name="custom_fields", on_delete=fields.CASCADE
     )
@@ -145,7 +145,7 @@ class CustomField(Model):
 
 
 class CustomFieldOption(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     custom_field = fields.ForeignKeyField(
         "models.CustomField", related_name="options", on_delete=fields.CASCADE
     )
@@ -160,7 +160,7 @@ class CustomFieldOption(Model):
 class TodoCustomField(Model):
     """One todo's value for one custom field."""
 
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     todo = fields.ForeignKeyField(
         "models.Todo", related_name="todo_custom_fields", on_delete=fields.CASCADE
     )
@@ -181,7 +181,7 @@ class TodoCustomField(Model):
 
 
 class Checklist(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     todo = fields.ForeignKeyField(
         "models.Todo", related_name="checklists", on_delete=fields.CASCADE
     )
@@ -195,7 +195,7 @@ class Checklist(Model):
 
 
 class ChecklistItem(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     checklist = fields.ForeignKeyField(
         "models.Checklist", related_name="items", on_delete=fields.CASCADE
     )
@@ -212,7 +212,7 @@ class ChecklistItem(Model):
 
 
 class ChecklistItemUser(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     checklist_item = fields.ForeignKeyField(
         "models.ChecklistItem", related_name="item_users", on_delete=fields.CASCADE
     )
@@ -224,7 +224,7 @@ class ChecklistItemUser(Model):
 
 
 class Comment(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     todo = fields.ForeignKeyField("models.Todo", related_name="comments", on_delete=fields.CASCADE)
     user = fields.ForeignKeyField(
         "models.User", null=True, related_name=False, on_delete=fields.SET_NULL

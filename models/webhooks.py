@@ -20,7 +20,7 @@ class DeliveryStatus(StrEnum):
 
 
 class Webhook(Model):
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     uid = fields.CharField(max_length=32, unique=True, default=new_id)
     company = fields.ForeignKeyField(
         "models.Company", related_name="webhooks", on_delete=fields.CASCADE
@@ -54,7 +54,7 @@ class Webhook(Model):
 class Delivery(Model):
     """One (event, webhook) pair to deliver; message_id is stable across retries."""
 
-    id = fields.CharField(pk=True, max_length=32, default=new_id)
+    id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     webhook = fields.ForeignKeyField(
         "models.Webhook", related_name="deliveries", on_delete=fields.CASCADE
     )
@@ -94,7 +94,7 @@ class DeliveryAttempt(Model):
 class StreamCursor(Model):
     """Where a named consumer (the bridge) is in the event log."""
 
-    name = fields.CharField(pk=True, max_length=64)
+    name = fields.CharField(primary_key=True, max_length=64)
     event_id = fields.BigIntField(default=0)
     updated_at = fields.DatetimeField(auto_now=True)
 

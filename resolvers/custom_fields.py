@@ -39,7 +39,7 @@ class CustomFieldMutation:
             created = await CustomFieldRow.create(
                 project_id=project.id,
                 name=name,
-                type=CustomFieldType(input.type.value),
+                type=CustomFieldType(input.type),
                 description=description,
             )
             row = await snapshots.custom_field(created.id)

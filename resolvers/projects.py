@@ -5,7 +5,7 @@ from strawberry.types import Info
 from tortoise.transactions import in_transaction
 
 from models import snapshots
-from models.accounts import CompanyLevel, CompanyUser
+from models.accounts import CompanyLevel, CompanyUser, ProjectLevel
 from models.accounts import User as UserRow
 from models.slugs import unique_slug
 from models.tracker import Project as ProjectRow
@@ -87,7 +87,9 @@ class ProjectMutation:
                 defaults={"level": CompanyLevel.MEMBER},
             )
             await ProjectUser.update_or_create(
-                defaults={"level": input.level.value}, project_id=project.id, user_id=user.id
+                defaults={"level": ProjectLevel(input.level)},
+                project_id=project.id,
+                user_id=user.id,
             )
         context_of(info).services.announcer.announce("membership")
         return _user(user)

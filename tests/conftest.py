@@ -1,0 +1,162 @@
+"""Shared fixtures: the app on a real database (SQLite file, and PostgreSQL when enabled)."""
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from hookline import accounts
+from hookline.app import build_app
+from hookline.settings import Settings
+
+POSTGRES_URL = os.environ.get("HOOKLINE_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("HOOKLINE_TEST_REDIS_URL")
+
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgres",
+        marks=pytest.mark.skipif(
+            not POSTGRES_URL, reason="HOOKLINE_TEST_POSTGRES_URL is not set (no PostgreSQL)"
+        ),
+    ),
+]
+
+
+@dataclass
+class PgDatabase:
+    admin_url: str
+    name: str
+
+    @property
+    def url(self) -> str:
+        base = self.admin_url.rsplit("/", 1)[0]
+        return f"{base}/{self.name}"
+
+    def _admin(self, statement: str) -> None:
+        async def run() -> None:
+            conn = await asyncpg.connect(self.admin_url)
+            try:
+                await conn.execute(statement)
+            finally:
+                await conn.close()
+
+        # Its own loop in its own thread: fixtures may be set up while the session loop runs.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, run()).result()
+
+    def create(self) -> None:
+        self._admin(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[PgDatabase]:
+    """A throw-away PostgreSQL database for the session."""
+    if not POSTGRES_URL:
+        pytest.skip("HOOKLINE_TEST_POSTGRES_URL is not set (no PostgreSQL)")
+    database = PgDatabase(POSTGRES_URL, f"hookline_test_{uuid.uuid4().hex[:10]}")
+    database.create()
+    yield database
+    database.drop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path_factory.mktemp('db') / 'hookline.db'}"
+    return request.getfixturevalue("pg_database").url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, allow_private_urls=True)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    application = build_app(settings, run_bridge=False)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@dataclass
+class Account:
+    company_id: str
+    project_id: str
+    user_id: str
+    token: str
+
+
+class Client:
+    """GraphQL over the ASGI app, as one user."""
+
+    def __init__(self, http: httpx.AsyncClient, token: str | None) -> None:
+        self.http = http
+        self.token = token
+
+    async def raw(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+    ) -> dict[str, Any]:
+        if self.token and "Authorization" not in headers:
+            headers["Authorization"] = f"Bearer {self.token}"
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code in (200, 400, 413), response.text
+        return response.json()
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The data of a query that must succeed."""
+        body = await self.raw(query, variables)
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+    async def error(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The first error of a query that must fail."""
+        body = await self.raw(query, variables)
+        assert body.get("errors"), body
+        return body["errors"][0]
+
+
+@pytest.fixture(scope="session")
+async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+async def new_account(company: str = "Acme") -> Account:
+    made = await accounts.bootstrap(company, f"{uuid.uuid4().hex[:12]}@acme.test", "Web")
+    return Account(
+        company_id=made["companyId"],
+        project_id=made["projectId"],
+        user_id=made["userId"],
+        token=made["token"],
+    )
+
+
+@pytest.fixture
+async def owner(app: Any) -> Account:
+    return await new_account()
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient, owner: Account) -> Client:
+    return Client(http, owner.token)
+
+
+@pytest.fixture
+def anonymous(http: httpx.AsyncClient) -> Client:
+    return Client(http, None)
