@@ -1,0 +1,35 @@
+# Each target bootstraps .venv itself, so a fresh clone needs only `make serve` / `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: serve test lint format schema bench
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+serve: $(BIN)/.installed
+	$(BIN)/hookline serve
+
+# pytest exits 5 when it collects no tests; that is not a failure of the suite.
+test: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then exit 0; fi; exit $$rc
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: $(BIN)/.installed
+	$(BIN)/strawberry export-schema schema.root:schema --output schema.graphql
+
+bench: $(BIN)/.installed
+	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
