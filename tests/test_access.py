@@ -1,4 +1,4 @@
-"""Authentication, roles and tenancy: who may read and change what, and that refusals write nothing."""
+"""Authentication, roles and tenancy: who may read and change what; refusals write nothing."""
 
 from typing import Any
 
