@@ -44,9 +44,9 @@ def build_app(settings: Settings, *, run_bridge: bool = True, migrate: bool = Tr
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await db.init(settings.database_url, settings.db_pool_size)
         if migrate:
-            await db.migrate()
+            await db.migrate(settings.database_url)
+        await db.init(settings.database_url, settings.db_pool_size)
         tail = EventTail(queue_size=settings.max_subscriber_queue)
         bus.listen(tail.on_announce)
         await bus.start()

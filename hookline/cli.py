@@ -75,9 +75,9 @@ def _with_db(settings: Settings, work: Callable[[], Awaitable[object]]) -> objec
     from models import db
 
     async def run() -> object:
+        await db.migrate(settings.database_url)
         await db.init(settings.database_url)
         try:
-            await db.migrate()
             return await work()
         finally:
             await db.close()

@@ -57,7 +57,7 @@ class CompanyUser(Model):
 
 
 class ApiToken(Model):
-    """A personal access token; only the SHA-256 of its secret is stored."""
+    """A personal access token. Only the SHA-256 of its secret is stored."""
 
     id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(

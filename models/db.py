@@ -2,7 +2,11 @@
 
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate as apply_migrations
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 MODEL_MODULES = ["models.accounts", "models.tracker", "models.events", "models.webhooks"]
@@ -45,5 +49,37 @@ def dialect() -> str:
     return Tortoise.get_connection("default").capabilities.dialect
 
 
-async def migrate() -> None:
-    await Tortoise.generate_schemas(safe=True)
+# For `tortoise -c models.db.TORTOISE_ORM makemigrations` (see README, Development).
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")
+
+# Any constant shared by all processes; "migr" in ASCII.
+MIGRATION_LOCK = 0x6D696772
+
+
+async def migrate(database_url: str) -> None:
+    """Apply pending migrations; safe when several processes start at once.
+
+    Tortoise's migrator takes no lock, and records each migration outside its DDL transaction,
+    so concurrent runs on PostgreSQL collide. We hold a session-level advisory lock on a
+    connection of our own (Tortoise's pool gives no guarantee which connection migrate uses).
+    SQLite serialises writers itself. Call before init().
+    """
+    config = tortoise_config(database_url, pool_size=2)
+    lock_connection = None
+    if database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        credentials = expand_db_url(config["connections"]["default"])["credentials"]
+        lock_connection = await asyncpg.connect(
+            host=credentials["host"],
+            port=credentials["port"],
+            user=credentials["user"],
+            password=credentials.get("password"),
+            database=credentials["database"],
+        )
+    try:
+        if lock_connection is not None:
+            await lock_connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        async with TortoiseContext():
+            await apply_migrations(config=config)
+    finally:
+        if lock_connection is not None:
+            await lock_connection.close()  # ending the session releases the lock

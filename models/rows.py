@@ -20,6 +20,7 @@ from models.tracker import (
     TodoCustomField,
     TodoList,
 )
+from models.webhooks import Webhook
 
 Row = dict[str, Any]
 
@@ -196,3 +197,28 @@ def record_todo(value: Row | None) -> Row | None:
             return value
         value = value.get("todo") or value.get("checklist")
     return None
+
+
+def webhook_row(webhook: Webhook) -> Row:
+    """The Webhook as API.md §4 shows it; the secret is never part of it."""
+    return {
+        "id": webhook.id,
+        "uid": webhook.uid,
+        "name": webhook.name,
+        "url": webhook.url,
+        "secret": "",
+        "status": str(webhook.status),
+        "events": list(webhook.events),
+        "projectIds": list(webhook.project_ids),
+        "filters": webhook.filters,
+        "enabled": webhook.enabled,
+        "metadata": {"events": list(webhook.events), "projectIds": list(webhook.project_ids)},
+        "createdById": webhook.created_by_id,
+        "companyId": webhook.company_id,
+        "createdAt": iso(webhook.created_at),
+        "updatedAt": iso(webhook.updated_at),
+        "consecutiveFailures": webhook.consecutive_failures,
+        "lastDeliveryAt": iso(webhook.last_delivery_at),
+        "lastFailureAt": iso(webhook.last_failure_at),
+        "disabledReason": webhook.disabled_reason,
+    }

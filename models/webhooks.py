@@ -52,7 +52,7 @@ class Webhook(Model):
 
 
 class Delivery(Model):
-    """One (event, webhook) pair to deliver; message_id is stable across retries."""
+    """One (event, webhook) pair to deliver. Its message_id is stable across retries."""
 
     id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     webhook = fields.ForeignKeyField(
