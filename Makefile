@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test lint format schema bench
+.PHONY: serve test lint format schema bench migrations
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,6 @@ schema: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+migrations: $(BIN)/.installed
+	$(BIN)/tortoise -c models.db.TORTOISE_ORM makemigrations
