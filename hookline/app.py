@@ -11,6 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from bridge.config import BridgeConfig
+from bridge.dispatcher import Dispatcher
+from bridge.service import Bridge, client_session
 from hookline.bus import LocalBus, RedisBus
 from hookline.graphql_view import HooklineGraphQL
 from hookline.limits import BodySizeLimit
@@ -18,7 +21,7 @@ from hookline.settings import Settings
 from hookline.tail import EventTail
 from models import db
 from models.events import Event
-from resolvers.context import Services, WebhookPolicy
+from resolvers.context import SYSTEM, Context, Services, WebhookPolicy
 from schema.root import schema
 
 logger = logging.getLogger("hookline.app")
@@ -38,6 +41,15 @@ class _LateGraphQL:
         await self.view(scope, receive, send)
 
 
+def bridge_config(settings: Settings) -> BridgeConfig:
+    return BridgeConfig(
+        retry_schedule=settings.retry_schedule,
+        delivery_timeout=settings.delivery_timeout,
+        allow_private_urls=settings.allow_private_urls,
+        retention_days=settings.delivery_retention_days,
+    )
+
+
 def build_app(settings: Settings, *, run_bridge: bool = True, migrate: bool = True) -> Starlette:
     graphql = _LateGraphQL()
     bus = RedisBus(settings.redis_url) if settings.redis_url else LocalBus()
@@ -51,6 +63,21 @@ def build_app(settings: Settings, *, run_bridge: bool = True, migrate: bool = Tr
         bus.listen(tail.on_announce)
         await bus.start()
         await tail.start()
+        config = bridge_config(settings)
+        session = client_session(config)
+        bridge: Bridge | None = None
+        if run_bridge:
+            bridge = Bridge(
+                config,
+                session,
+                schema=schema,
+                context_factory=lambda: Context(services=services, principal=SYSTEM),
+                announce=bus.announce,
+                release_claims_on_start=db.dialect() == "sqlite",
+            )
+            bus.listen(bridge.on_announce)
+        # API-only processes still send health checks and tests themselves.
+        sender = bridge.dispatcher if bridge else Dispatcher(session, config)
         services = Services(
             announcer=bus,
             feed=tail,
@@ -59,13 +86,20 @@ def build_app(settings: Settings, *, run_bridge: bool = True, migrate: bool = Tr
                 allow_private_urls=settings.allow_private_urls,
                 delivery_retention_days=settings.delivery_retention_days,
             ),
+            sender=sender,
         )
+        if bridge is not None:
+            await bridge.start()
         graphql.view = HooklineGraphQL(schema, services)
         app.state.services = services
+        app.state.bridge = bridge
         try:
             yield
         finally:
             graphql.view = None
+            if bridge is not None:
+                await bridge.stop()
+            await session.close()
             await tail.stop()
             await bus.stop()
             await db.close()

@@ -53,6 +53,10 @@ class EventTail:
         self._last_id: int | None = None
         self._task: asyncio.Task[None] | None = None
 
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
     def on_announce(self, kind: str) -> None:
         if kind == "membership":
             self.membership_epoch += 1

@@ -5,9 +5,9 @@ from typing import Any
 import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as apply_migrations
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 MODEL_MODULES = ["models.accounts", "models.tracker", "models.events", "models.webhooks"]
 

@@ -195,3 +195,45 @@ def sample_values(event: str) -> tuple[rows.Row | None, rows.Row | None]:
         E.COMMENT_UPDATED: (_comment("Looks ok"), _comment()),
     }
     return pairs[event]
+
+
+def sample_webhook() -> Any:
+    from models.webhooks import Webhook, WebhookStatus
+
+    return Webhook(
+        id="sample-webhook",
+        uid="sample-webhook-uid",
+        company_id="sample-company",
+        created_by_id=USER,
+        name="Sample",
+        url="https://example.com/hooks",
+        secret="",
+        status=WebhookStatus.HEALTHY,
+        events=[],
+        project_ids=[],
+        filters=None,
+        enabled=True,
+        consecutive_failures=0,
+        last_delivery_at=None,
+        last_failure_at=None,
+        disabled_reason=None,
+        **_stamp(),
+    )
+
+
+def sample_body(event: str, webhook: rows.Row | None = None) -> rows.Row:
+    """The body a delivery of `event` carries, with example values (same builder as real ones)."""
+    from models.payload import event_body
+
+    previous, current = sample_values(event)
+    return event_body(
+        event=event,
+        webhook=webhook or rows.webhook_row(sample_webhook()),
+        previous=previous,
+        current=current,
+        company_id="sample-company",
+        project_id="sample-project",
+        user_id=USER,
+        event_id="0",
+        created_at=rows.iso(WHEN),
+    )

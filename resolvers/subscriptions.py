@@ -1,75 +1,117 @@
-"""Event streams: replay after a cursor, then live; only projects the subscriber belongs to."""
+"""Event streams: replay after a cursor, then live; only projects the subscriber belongs to.
+
+Each field checks its arguments and the caller's access before its stream starts, so a bad
+request fails as an operation error (located at the field, nothing streamed). An error while
+streaming (SUBSCRIBER_TOO_SLOW) ends the stream with a located GraphQL error.
+"""
 
 from collections.abc import AsyncGenerator, Collection
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.types import Info
 
 from models.event_types import COMMENT_STREAM, TODO_LIST_STREAM, TODO_STREAM, EventType
 from models.events import Event as EventRow
 from resolvers.authz import context_of, member_project_ids, principal
+from resolvers.context import EventFeed
 from schema.enums import WebhookEvent
-from schema.errors import BadUserInput, Forbidden
+from schema.errors import ApiError, BadUserInput, Forbidden
 from schema.events import Event
+
+MAX_CURSOR = 2**63 - 1  # event ids are BIGINT
 
 
 def parse_cursor(after: str | None) -> int | None:
     if after is None:
         return None
-    if not after.isdigit() or len(after) > 19:
+    if not after.isascii() or not after.isdigit() or int(after) > MAX_CURSOR:
         raise BadUserInput(f"after must be an event id, got {after!r}", field="after")
     return int(after)
 
 
-async def _start(after: str | None) -> int:
-    cursor = parse_cursor(after)
-    if cursor is not None:
-        return cursor
-    last = await EventRow.all().order_by("-id").first()
-    return last.id if last else 0
+class _Access:
+    """The projects a user may read, re-read after every membership announcement."""
+
+    def __init__(self, info: Info, feed: EventFeed) -> None:
+        self.info = info
+        self.feed = feed
+        self.epoch = -1
+        self.projects: frozenset[str] = frozenset()
+
+    async def refresh(self) -> None:
+        if self.epoch != self.feed.membership_epoch:
+            # Read the epoch first: a change during the query triggers another refresh.
+            self.epoch = self.feed.membership_epoch
+            self.projects = frozenset(await member_project_ids(self.info))
+
+    async def allows(self, project_id: str) -> bool:
+        await self.refresh()
+        return project_id in self.projects
 
 
-async def stream(
+async def open_stream(
     info: Info,
     project_ids: Collection[str] | None,
-    types: Collection[str] | None,
+    types: Collection[str],
     after: str | None,
 ) -> AsyncGenerator[Event, None]:
-    """Events the caller may see, narrowed to project_ids and types when given."""
+    """Check the request, then return the stream of events the caller may see."""
     caller = principal(info)
+    cursor = parse_cursor(after)
     feed = context_of(info).services.feed
-    wanted = set(project_ids) if project_ids else None
-    epoch, allowed = -1, set[str]()
-
-    async def refresh() -> set[str]:
-        if caller.is_system:
-            return set()
-        members = set(await member_project_ids(info))
-        return members
-
+    wanted = frozenset(project_ids) if project_ids else None
+    access = None
     if not caller.is_system:
-        epoch, allowed = feed.membership_epoch, await refresh()
-        if wanted and not wanted <= allowed:
+        access = _Access(info, feed)
+        await access.refresh()
+        if wanted is not None and not wanted <= access.projects:
             raise Forbidden("You are not a member of every project in projectIds")
-    start = await _start(after)
-    async with feed.follow(start) as events:
-        async for row in events:
-            if types is not None and row.type not in types:
-                continue
-            if wanted is not None and row.project_id not in wanted:
-                continue
-            if not caller.is_system:
-                if feed.membership_epoch != epoch:
-                    epoch, allowed = feed.membership_epoch, await refresh()
-                if row.project_id not in allowed:
+    if cursor is None:  # from now on
+        cursor = await _latest_id()
+    return _stream(info, feed, cursor, frozenset(types), wanted, access)
+
+
+async def _stream(
+    info: Info,
+    feed: EventFeed,
+    cursor: int,
+    types: frozenset[str],
+    wanted: frozenset[str] | None,
+    access: _Access | None,
+) -> AsyncGenerator[Event, None]:
+    try:
+        async with feed.follow(cursor) as rows:
+            async for row in rows:
+                if row.type not in types:
                     continue
-            yield Event.from_row(row)
+                if wanted is not None and row.project_id not in wanted:
+                    continue
+                if access is not None and not await access.allows(row.project_id):
+                    continue
+                yield Event.from_row(row)
+    except ApiError as exc:
+        # Raised outside field execution: give it the field's path, keep its code.
+        raise GraphQLError(exc.message, path=info.path.as_list(), original_error=exc) from exc
 
 
-def _types(events: list[WebhookEvent] | None, stream_types: Collection[str]) -> set[str]:
+async def _latest_id() -> int:
+    last = await EventRow.all().order_by("-id").limit(1).values_list("id", flat=True)
+    return int(last[0]) if last else 0
+
+
+def _types(
+    events: list[WebhookEvent] | None, stream_types: Collection[str], stream: str
+) -> frozenset[str]:
+    carried = frozenset(stream_types)
     if not events:
-        return set(stream_types)
-    return {e.value for e in events} & set(stream_types)
+        return carried
+    # Strawberry hands list items over as the enum's values (plain str), not as members.
+    asked = frozenset(EventType(e).value for e in events)
+    if not asked <= carried:
+        outside = ", ".join(sorted(asked - carried))
+        raise BadUserInput(f"{stream} does not carry {outside}", field="events")
+    return asked
 
 
 @strawberry.type
@@ -82,8 +124,7 @@ class Subscription:
         events: list[WebhookEvent] | None = None,
         after: str | None = None,
     ) -> AsyncGenerator[Event, None]:
-        async for event in stream(info, project_ids, _types(events, EventType), after):
-            yield event
+        return await open_stream(info, project_ids, _types(events, EventType, "events"), after)
 
     @strawberry.subscription
     async def todo_events(
@@ -94,21 +135,19 @@ class Subscription:
         after: str | None = None,
     ) -> AsyncGenerator[Event, None]:
         projects = [project_id] if project_id else None
-        async for event in stream(info, projects, _types(events, TODO_STREAM), after):
-            yield event
+        types = _types(events, TODO_STREAM, "todoEvents")
+        return await open_stream(info, projects, types, after)
 
     @strawberry.subscription
     async def comment_events(
         self, info: Info, project_id: str | None = None, after: str | None = None
     ) -> AsyncGenerator[Event, None]:
         projects = [project_id] if project_id else None
-        async for event in stream(info, projects, COMMENT_STREAM, after):
-            yield event
+        return await open_stream(info, projects, COMMENT_STREAM, after)
 
     @strawberry.subscription
     async def todo_list_events(
         self, info: Info, project_id: str | None = None, after: str | None = None
     ) -> AsyncGenerator[Event, None]:
         projects = [project_id] if project_id else None
-        async for event in stream(info, projects, TODO_LIST_STREAM, after):
-            yield event
+        return await open_stream(info, projects, TODO_LIST_STREAM, after)

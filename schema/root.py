@@ -18,6 +18,8 @@ from resolvers.tags import TagMutation, TagQuery
 from resolvers.todo_links import TodoLinkMutation
 from resolvers.todo_lists import TodoListMutation, TodoListQuery
 from resolvers.todos import TodoMutation, TodoQuery
+from resolvers.webhook_ops import WebhookOpsMutation, WebhookOpsQuery
+from resolvers.webhooks import WebhookMutation, WebhookQuery
 from schema.errors import ApiError, MaskInternalErrors
 
 MAX_DEPTH = 10
@@ -34,6 +36,8 @@ Query = merge_types(
         TagQuery,
         CustomFieldQuery,
         ChecklistQuery,
+        WebhookQuery,
+        WebhookOpsQuery,
     ),
 )
 Mutation = merge_types(
@@ -47,6 +51,8 @@ Mutation = merge_types(
         CustomFieldMutation,
         ChecklistMutation,
         CommentMutation,
+        WebhookMutation,
+        WebhookOpsMutation,
     ),
 )
 

@@ -1,0 +1,1 @@
+"""The bridge: event stream → matcher → deliveries → signed HTTP POSTs, with retries."""

@@ -1,0 +1,233 @@
+"""The dispatcher: claim due deliveries, POST them, record the outcomes — continuously.
+
+Requests flow without waiting for a batch's slowest: each claimed delivery is its own task,
+and finished attempts are written in batches by one recorder. A webhook may hold at most
+`per_endpoint_limit` requests, and a webhook at its limit is not claimed for, so a hanging
+endpoint only slows itself.
+"""
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+
+from bridge import metrics, queue
+from bridge.config import BridgeConfig
+from bridge.http import HttpResult, post
+from bridge.outcomes import Attempted, plan
+from bridge.render import EventData, body_of, build_request
+from models.events import Event
+from models.webhooks import Delivery, Webhook
+
+logger = logging.getLogger("hookline.dispatcher")
+
+RECORD_BATCH = 500
+RECORD_INTERVAL = 0.005
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        config: BridgeConfig,
+        *,
+        on_webhooks_disabled: Callable[[list[str]], None] = lambda ids: None,
+        clock: Clock = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.session = session
+        self.config = config
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.on_webhooks_disabled = on_webhooks_disabled
+        self._wake = asyncio.Event()
+        self._in_flight: Counter[str] = Counter()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._finished: list[tuple[Attempted, EventData | None]] = []
+        self._flushed = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        """New deliveries may be due (called after the matcher commits, or on announcements)."""
+        self._wake.set()
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        recorder = asyncio.create_task(self._record_forever(), name="delivery-recorder")
+        try:
+            while not self._stopping:
+                try:
+                    claimed = await self._claim()
+                except Exception:
+                    logger.exception("claiming deliveries failed")
+                    claimed = 0
+                if not claimed:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.config.poll_interval)
+                    self._wake.clear()
+        finally:
+            recorder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await recorder
+
+    async def _claim(self) -> int:
+        room = self.config.max_in_flight - len(self._tasks)
+        if room <= 0:
+            return 0
+        limit = self.config.per_endpoint_limit
+        busy = [w for w, n in self._in_flight.items() if n >= limit]
+        now = self.clock()
+        batch = await queue.claim(
+            now=now,
+            lease_until=now + timedelta(seconds=self.config.lease_seconds),
+            limit=min(room, self.config.claim_batch),
+            per_webhook=limit,
+            busy=busy,
+        )
+        if not batch:
+            return 0
+        webhooks = {w.id: w for w in await Webhook.filter(id__in={c.webhook_id for c in batch})}
+        event_ids = {c.event_id for c in batch if c.event_id is not None}
+        events = {e.id: _event_data(e) for e in await Event.filter(id__in=event_ids)}
+        for claimed in batch:
+            webhook = webhooks.get(claimed.webhook_id)
+            self._in_flight[claimed.webhook_id] += 1
+            task = asyncio.create_task(
+                self._attempt(claimed, webhook, events.get(claimed.event_id))  # type: ignore[arg-type]
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(batch)
+
+    async def _attempt(
+        self, claimed: queue.Claimed, webhook: Webhook | None, event: EventData | None
+    ) -> None:
+        try:
+            number = claimed.attempt_count + 1
+            if webhook is None or not webhook.enabled:
+                # Nothing to send to any more: the delivery ends FAILED, health untouched.
+                result = _not_sent(self.clock(), "webhook disabled or deleted")
+                attempted = Attempted(claimed.id, claimed.webhook_id, number, result, one_shot=True)
+            else:
+                result = await self._send(webhook, claimed, event)
+                attempted = Attempted(claimed.id, claimed.webhook_id, number, result)
+            self._finished.append((attempted, event))
+        except Exception:
+            logger.exception("delivery %s failed unexpectedly; its lease will expire", claimed.id)
+        finally:
+            self._in_flight[claimed.webhook_id] -= 1
+            if self._in_flight[claimed.webhook_id] <= 0:
+                del self._in_flight[claimed.webhook_id]
+            self._wake.set()
+
+    async def _send(
+        self, webhook: Webhook, claimed: queue.Claimed, event: EventData | None
+    ) -> HttpResult:
+        now = self.clock()
+        body = body_of(webhook, event, claimed.payload)
+        request = build_request(webhook, claimed.message_id, claimed.event, body, now)
+        result = await post(
+            self.session, request.url, request.body, request.headers, self.config.delivery_timeout
+        )
+        metrics.ATTEMPT_SECONDS.observe(result.duration_ms / 1000)
+        return result
+
+    # -- recording --------------------------------------------------------------------------
+
+    async def _record_forever(self) -> None:
+        while True:
+            await asyncio.sleep(RECORD_INTERVAL)
+            await asyncio.shield(self._flush())
+
+    async def _flush(self) -> None:
+        while self._finished:
+            batch, self._finished = self._finished[:RECORD_BATCH], self._finished[RECORD_BATCH:]
+            try:
+                await self._store([a for a, _ in batch], {a.delivery_id: e for a, e in batch})
+            except Exception:
+                logger.exception("recording %d attempts failed; leases will expire", len(batch))
+
+    async def _store(self, attempts: list[Attempted], events: dict[str, EventData | None]) -> None:
+        now = self.clock()
+        decided = plan(
+            attempts,
+            now=now,
+            schedule=self.config.retry_schedule,
+            rng=self.rng,
+            max_retry_after=self.config.max_retry_after,
+        )
+        disabled = await queue.store(attempts, decided, self.config.unhealthy_after)
+        for attempt in attempts:
+            kind = decided.decisions[attempt.delivery_id].kind
+            metrics.DELIVERIES.labels(kind).inc()
+            event = events.get(attempt.delivery_id)
+            if kind == "succeeded" and event is not None and attempt.number == 1:
+                lag = (attempt.result.started_at - event.created_at).total_seconds()
+                metrics.EVENT_LAG_SECONDS.observe(max(lag, 0.0))
+        if disabled:
+            logger.warning("disabled webhooks %s", disabled)
+            self.on_webhooks_disabled(disabled)
+
+    # -- one-off sends (health checks, tests, redeliveries) ---------------------------------
+
+    async def send_now(self, delivery_id: str) -> None:
+        """One attempt of one delivery, recorded before returning; no retries follow."""
+        delivery = await Delivery.get(id=delivery_id)
+        webhook = await Webhook.get(id=delivery.webhook_id)
+        event = None
+        if delivery.event_id is not None:
+            event = _event_data(await Event.get(id=delivery.event_id))
+        claimed = queue.Claimed(
+            id=delivery.id,
+            webhook_id=delivery.webhook_id,
+            event_id=delivery.event_id,
+            event=delivery.event,
+            message_id=delivery.message_id,
+            payload=delivery.payload,
+            attempt_count=delivery.attempt_count,
+            created_at=delivery.created_at,
+        )
+        result = await self._send(webhook, claimed, event)
+        attempted = Attempted(delivery.id, webhook.id, delivery.attempt_count + 1, result, True)
+        await self._store([attempted], {delivery.id: event})
+
+    # -- shutdown ---------------------------------------------------------------------------
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Finish in-flight attempts (up to `grace` seconds), record them, release the rest."""
+        self._stopping = True
+        self._wake.set()
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+            for task in pending:
+                task.cancel()
+        await self._flush()
+
+
+def _event_data(event: Event) -> EventData:
+    return EventData(
+        id=event.id,
+        type=event.type,
+        company_id=event.company_id,
+        project_id=event.project_id,
+        user_id=event.user_id,
+        previous_value=event.previous_value,
+        current_value=event.current_value,
+        created_at=event.created_at,
+    )
+
+
+def _not_sent(now: datetime, reason: str) -> HttpResult:
+    return HttpResult(now, 0.0, None, reason, None, None)

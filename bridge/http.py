@@ -1,0 +1,76 @@
+"""The one seam to the network: POST a body, return a typed response; never raises.
+
+It knows nothing of retries or signing. aiohttp's exceptions are translated here, once.
+Redirects are never followed; at most RESPONSE_LIMIT bytes of the response are read.
+"""
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import aiohttp
+
+from bridge.urlguard import find_blocked
+
+RESPONSE_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    started_at: datetime
+    duration_ms: float
+    status_code: int | None
+    error: str | None
+    body: str | None
+    retry_after: str | None
+
+
+async def post(
+    session: aiohttp.ClientSession,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    timeout_seconds: float,
+) -> HttpResult:
+    started_at = datetime.now(UTC)
+    start = time.perf_counter()
+
+    def result(
+        status: int | None,
+        error: str | None,
+        text: str | None = None,
+        retry_after: str | None = None,
+    ) -> HttpResult:
+        elapsed = (time.perf_counter() - start) * 1000
+        return HttpResult(started_at, elapsed, status, error, text, retry_after)
+
+    try:
+        async with session.post(
+            url,
+            data=body,
+            headers=headers,
+            allow_redirects=False,
+            timeout=aiohttp.ClientTimeout(total=timeout_seconds),
+        ) as response:
+            head = await response.content.read(RESPONSE_LIMIT)
+            text = head.decode("utf-8", errors="replace")
+            error = None
+            if 300 <= response.status < 400:
+                error = f"redirect ({response.status}) not followed"
+            elif not 200 <= response.status < 300:
+                error = f"HTTP {response.status}"
+            return result(response.status, error, text, response.headers.get("Retry-After"))
+    except TimeoutError:
+        return result(None, f"timed out after {timeout_seconds:g} s")
+    except aiohttp.ClientConnectorError as exc:
+        blocked = find_blocked(exc)
+        if blocked is not None:
+            return result(None, f"blocked: {blocked}")
+        return result(None, f"connection failed: {exc.os_error or exc}")
+    except aiohttp.ClientError as exc:
+        return result(None, f"{type(exc).__name__}: {exc}")
+    except asyncio.CancelledError:
+        raise
+    except OSError as exc:
+        return result(None, f"network error: {exc}")

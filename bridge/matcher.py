@@ -1,0 +1,130 @@
+"""The matcher: follow the `events` subscription from a stored cursor and enqueue deliveries.
+
+It subscribes through the schema itself, as the system principal. For each batch of events
+it writes one Delivery per (event, webhook) and advances its cursor in the same transaction,
+so after a crash it resumes exactly where it committed: no event lost, none enqueued twice.
+The message id is derived from (event, webhook), so it is the same on every retry.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from bridge import metrics
+from bridge.index import WebhookIndex
+from models.ids import new_id
+from models.webhooks import Delivery, StreamCursor
+
+logger = logging.getLogger("hookline.matcher")
+
+SUBSCRIPTION = """
+subscription Bridge($after: String) {
+  events(after: $after) {
+    id event companyId projectId userId createdAt previousValue currentValue
+  }
+}
+"""
+BATCH = 500
+CURSOR = "bridge"
+
+
+def message_id(event_id: int | str, webhook_id: str) -> str:
+    return f"msg_{event_id}_{webhook_id}"
+
+
+class Matcher:
+    def __init__(
+        self,
+        schema: Any,
+        context_factory: Callable[[], Any],
+        index: WebhookIndex,
+        *,
+        first_delay: float = 0.0,
+        on_enqueued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.schema = schema
+        self.context_factory = context_factory
+        self.index = index
+        self.first_delay = first_delay
+        self.on_enqueued = on_enqueued
+        self.cursor = 0
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self._follow()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("event stream broke; resuming from cursor %s", self.cursor)
+                await asyncio.sleep(1)
+
+    async def _follow(self) -> None:
+        cursor, _ = await StreamCursor.get_or_create(name=CURSOR, defaults={"event_id": 0})
+        self.cursor = cursor.event_id
+        inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=BATCH * 4)
+        reader = asyncio.create_task(self._read(inbox))
+        try:
+            while True:
+                batch = [await inbox.get()]
+                while not inbox.empty() and len(batch) < BATCH:
+                    batch.append(inbox.get_nowait())
+                await self._enqueue(batch)
+                if reader.done():
+                    reader.result()  # re-raise what stopped the reader
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+
+    async def _read(self, inbox: asyncio.Queue[dict[str, Any]]) -> None:
+        stream = await self.schema.subscribe(
+            SUBSCRIPTION,
+            variable_values={"after": str(self.cursor)},
+            context_value=self.context_factory(),
+        )
+        async with contextlib.aclosing(stream) as results:
+            async for result in results:
+                if result.errors:
+                    raise RuntimeError(f"event stream error: {result.errors[0].message}")
+                await inbox.put(result.data["events"])
+        raise RuntimeError("event stream ended")
+
+    async def _enqueue(self, events: list[dict[str, Any]]) -> None:
+        now = datetime.now(UTC)
+        due = now + timedelta(seconds=self.first_delay)
+        deliveries = []
+        for event in events:
+            created_at = datetime.fromisoformat(event["createdAt"])
+            for webhook_id in await self.index.match(
+                event=event["event"],
+                company_id=event["companyId"],
+                project_id=event["projectId"],
+                created_at=created_at,
+                previous=event["previousValue"],
+                current=event["currentValue"],
+            ):
+                deliveries.append(
+                    Delivery(
+                        id=new_id(),
+                        webhook_id=webhook_id,
+                        event_id=int(event["id"]),
+                        event=event["event"],
+                        message_id=message_id(event["id"], webhook_id),
+                        next_attempt_at=due,
+                    )
+                )
+        last = int(events[-1]["id"])
+        async with in_transaction():
+            if deliveries:
+                await Delivery.bulk_create(deliveries)
+            await StreamCursor.filter(name=CURSOR).update(event_id=last)
+        self.cursor = last
+        metrics.MATCHED.inc(len(events))
+        if deliveries:
+            self.on_enqueued()

@@ -1,0 +1,207 @@
+"""The delivery queue in the database: claim due deliveries, store attempts and outcomes.
+
+Claims are leases (claimed_until): a delivery whose process died before recording it is due
+again once the lease ends. PostgreSQL claims with FOR UPDATE SKIP LOCKED so many dispatchers
+share the queue; SQLite has one writer, and a conditional UPDATE … RETURNING is the claim.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from bridge.outcomes import Attempted, Plan
+from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook, WebhookStatus
+
+RESPONSE_LIMIT = 4096
+# Candidates looked at per claim; the per-webhook quota is applied among them.
+CANDIDATES = 2000
+
+_RETURNING = "id, webhook_id, event_id, event, message_id, payload, attempt_count, created_at"
+
+_SQLITE_CLAIM = f"""
+UPDATE delivery SET claimed_until = ?
+WHERE id IN (
+  SELECT id FROM (
+    SELECT id, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at) AS n
+    FROM (
+      SELECT id, webhook_id, next_attempt_at FROM delivery
+      WHERE status = 'PENDING' AND next_attempt_at <= ?
+        AND (claimed_until IS NULL OR claimed_until < ?) {{exclude}}
+      ORDER BY next_attempt_at LIMIT {CANDIDATES}
+    )
+  ) WHERE n <= ? LIMIT ?
+)
+RETURNING {_RETURNING}
+"""
+
+_PG_CLAIM = f"""
+WITH candidates AS (
+  SELECT id, webhook_id, next_attempt_at FROM delivery
+  WHERE status = 'PENDING' AND next_attempt_at <= $1
+    AND (claimed_until IS NULL OR claimed_until < $1) AND NOT (webhook_id = ANY($2::text[]))
+  ORDER BY next_attempt_at LIMIT {CANDIDATES}
+  FOR UPDATE SKIP LOCKED
+), ranked AS (
+  SELECT id, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at) AS n
+  FROM candidates
+), chosen AS (
+  SELECT id FROM ranked WHERE n <= $3 LIMIT $4
+)
+UPDATE delivery SET claimed_until = $5 FROM chosen WHERE delivery.id = chosen.id
+RETURNING {", ".join("delivery." + c.strip() for c in _RETURNING.split(","))}
+"""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: str
+    webhook_id: str
+    event_id: int | None
+    event: str
+    message_id: str
+    payload: Any
+    attempt_count: int
+    created_at: Any
+
+
+def _claimed(row: Any) -> Claimed:
+    payload = row["payload"]
+    if isinstance(payload, str | bytes):
+        payload = json.loads(payload)
+    return Claimed(
+        id=row["id"],
+        webhook_id=row["webhook_id"],
+        event_id=row["event_id"],
+        event=row["event"],
+        message_id=row["message_id"],
+        payload=payload,
+        attempt_count=row["attempt_count"],
+        created_at=row["created_at"],
+    )
+
+
+def _connection() -> Any:
+    return Tortoise.get_connection("default")
+
+
+async def claim(
+    *, now: datetime, lease_until: datetime, limit: int, per_webhook: int, busy: Sequence[str]
+) -> list[Claimed]:
+    connection = _connection()
+    if connection.capabilities.dialect == "postgres":
+        _, rows = await connection.execute_query(
+            _PG_CLAIM, [now, list(busy), per_webhook, limit, lease_until]
+        )
+    else:
+        exclude = f"AND webhook_id NOT IN ({', '.join('?' * len(busy))})" if busy else ""
+        _, rows = await connection.execute_query(
+            _SQLITE_CLAIM.format(exclude=exclude),
+            [lease_until, now, now, *busy, per_webhook, limit],
+        )
+    return [_claimed(dict(row)) for row in rows]
+
+
+async def release_all_claims() -> None:
+    """At start-up of the single embedded process nobody else can hold a claim."""
+    await (
+        Delivery.filter(status=DeliveryStatus.PENDING)
+        .exclude(claimed_until=None)
+        .update(claimed_until=None)
+    )
+
+
+async def release(ids: Iterable[str]) -> None:
+    await Delivery.filter(id__in=list(ids)).update(claimed_until=None)
+
+
+async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> list[str]:
+    """Write attempts, delivery states and webhook health in one transaction.
+
+    Returns the ids of webhooks it disabled.
+    """
+    disabled: list[str] = []
+    async with in_transaction():
+        await DeliveryAttempt.bulk_create(
+            [
+                DeliveryAttempt(
+                    delivery_id=a.delivery_id,
+                    number=a.number,
+                    started_at=a.result.started_at,
+                    duration_ms=a.result.duration_ms,
+                    status_code=a.result.status_code,
+                    error=a.result.error,
+                    response_body=(a.result.body or "")[:RESPONSE_LIMIT] or None,
+                )
+                for a in attempts
+            ]
+        )
+        succeeded = [
+            a.delivery_id for a in attempts if plan.decisions[a.delivery_id].kind == "succeeded"
+        ]
+        if succeeded:
+            await Delivery.filter(id__in=succeeded).update(
+                status=DeliveryStatus.SUCCEEDED,
+                attempt_count=F("attempt_count") + 1,
+                next_attempt_at=None,
+                claimed_until=None,
+            )
+        for attempt in attempts:
+            decision = plan.decisions[attempt.delivery_id]
+            if decision.kind == "succeeded":
+                continue
+            retry = decision.kind == "retry"
+            await Delivery.filter(id=attempt.delivery_id).update(
+                status=DeliveryStatus.PENDING if retry else DeliveryStatus.FAILED,
+                attempt_count=attempt.number,
+                next_attempt_at=decision.next_attempt_at if retry else None,
+                claimed_until=None,
+            )
+        for webhook_id, change in plan.health.items():
+            webhook = await Webhook.get_or_none(id=webhook_id)
+            if webhook is None:
+                continue
+            if change.any_success:
+                webhook.consecutive_failures = change.failures_in_a_row
+                webhook.last_delivery_at = change.last_success_at
+            else:
+                webhook.consecutive_failures += change.failures_in_a_row
+            if change.last_failure_at is not None:
+                webhook.last_failure_at = change.last_failure_at
+            webhook.status = (
+                WebhookStatus.UNHEALTHY
+                if webhook.consecutive_failures >= unhealthy_after
+                else WebhookStatus.HEALTHY
+            )
+            if change.disable_reason is not None and webhook.enabled:
+                webhook.enabled = False
+                webhook.status = WebhookStatus.UNHEALTHY
+                webhook.disabled_reason = change.disable_reason
+                disabled.append(webhook.id)
+            await webhook.save()
+        if disabled:
+            await fail_pending(disabled, "webhook disabled")
+    return disabled
+
+
+async def fail_pending(webhook_ids: list[str], reason: str) -> int:
+    """Deliveries of webhooks that can no longer receive them end as FAILED."""
+    return await Delivery.filter(
+        webhook_id__in=webhook_ids, status=DeliveryStatus.PENDING, claimed_until=None
+    ).update(status=DeliveryStatus.FAILED, next_attempt_at=None)
+
+
+async def pending_count() -> int:
+    return await Delivery.filter(status=DeliveryStatus.PENDING).count()
+
+
+async def purge_older_than(cutoff: datetime) -> int:
+    """Retention: finished deliveries (and their attempts, by cascade) past the cutoff."""
+    return await Delivery.filter(
+        created_at__lt=cutoff, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
+    ).delete()

@@ -1,0 +1,101 @@
+"""The bridge as one unit the app starts and stops: matcher, dispatcher and housekeeping."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+
+from bridge import metrics, queue
+from bridge.config import BridgeConfig
+from bridge.dispatcher import Dispatcher
+from bridge.index import WebhookIndex
+from bridge.matcher import Matcher
+from bridge.urlguard import guarded_connector
+
+logger = logging.getLogger("hookline.bridge")
+
+HOUSEKEEPING_INTERVAL = 10.0
+
+
+def client_session(config: BridgeConfig) -> aiohttp.ClientSession:
+    """One pooled session per process, guarded at connect time, no proxies, no redirects."""
+    connector = guarded_connector(
+        allow_private=config.allow_private_urls,
+        limit=config.max_in_flight,
+        limit_per_host=config.per_endpoint_limit,
+    )
+    return aiohttp.ClientSession(connector=connector, trust_env=False, auto_decompress=False)
+
+
+class Bridge:
+    def __init__(
+        self,
+        config: BridgeConfig,
+        session: aiohttp.ClientSession,
+        *,
+        schema: Any,
+        context_factory: Callable[[], Any],
+        announce: Callable[[str], None],
+        release_claims_on_start: bool,
+    ) -> None:
+        self.config = config
+        self.index = WebhookIndex()
+        self.announce = announce
+        self.release_claims_on_start = release_claims_on_start
+        self.dispatcher = Dispatcher(
+            session, config, on_webhooks_disabled=lambda ids: announce("webhooks")
+        )
+        self.matcher = Matcher(
+            schema,
+            context_factory,
+            self.index,
+            first_delay=config.retry_schedule[0],
+            on_enqueued=self._enqueued,
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def _enqueued(self) -> None:
+        self.dispatcher.wake()
+        self.announce("deliveries")  # other bridge processes dispatch too
+
+    def on_announce(self, kind: str) -> None:
+        if kind in ("webhooks", "membership"):
+            self.index.invalidate()
+        elif kind == "deliveries":
+            self.dispatcher.wake()
+
+    async def start(self) -> None:
+        if self.release_claims_on_start:
+            await queue.release_all_claims()
+        self._tasks = [
+            asyncio.create_task(self.matcher.run(), name="bridge-matcher"),
+            asyncio.create_task(self.dispatcher.run(), name="bridge-dispatcher"),
+            asyncio.create_task(self._housekeeping(), name="bridge-housekeeping"),
+        ]
+
+    async def stop(self) -> None:
+        for task in (self._tasks[0], self._tasks[2]) if self._tasks else ():
+            task.cancel()
+        await self.dispatcher.stop(grace=self.config.delivery_timeout)
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _housekeeping(self) -> None:
+        while True:
+            try:
+                metrics.QUEUE_DEPTH.set(await queue.pending_count())
+                cutoff = datetime.now(UTC) - timedelta(days=self.config.retention_days)
+                purged = await queue.purge_older_than(cutoff)
+                if purged:
+                    logger.info("purged %d deliveries older than %s", purged, cutoff)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("housekeeping failed")
+            await asyncio.sleep(HOUSEKEEPING_INTERVAL)

@@ -1,0 +1,45 @@
+"""The signed WEBHOOK_HEALTH_CHECK that must succeed before a webhook is (re-)enabled."""
+
+from strawberry.types import Info
+
+from models.event_types import HEALTH_CHECK
+from models.ids import new_id
+from models.payload import health_check_body
+from models.rows import webhook_row
+from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook, WebhookStatus
+from resolvers.authz import context_of
+
+
+def new_message_id() -> str:
+    return f"msg_{new_id()}"
+
+
+async def send_once(info: Info, webhook: Webhook, event: str, payload: object) -> Delivery:
+    """Create a one-off delivery (not queued) and make its single attempt now."""
+    sender = context_of(info).services.sender
+    delivery = await Delivery.create(
+        webhook_id=webhook.id,
+        event=event,
+        message_id=new_message_id(),
+        payload=payload,
+        next_attempt_at=None,  # never claimed by the dispatcher
+    )
+    if sender is not None:
+        await sender.send_now(delivery.id)
+    return await Delivery.get(id=delivery.id)
+
+
+async def health_check(info: Info, webhook: Webhook) -> Webhook:
+    delivery = await send_once(info, webhook, HEALTH_CHECK, health_check_body(webhook_row(webhook)))
+    if delivery.status == DeliveryStatus.SUCCEEDED:
+        webhook.enabled = True
+        webhook.status = WebhookStatus.HEALTHY
+        webhook.consecutive_failures = 0
+        webhook.disabled_reason = None
+    else:
+        attempt = await DeliveryAttempt.filter(delivery_id=delivery.id).order_by("-number").first()
+        webhook.enabled = False
+        webhook.status = WebhookStatus.UNHEALTHY
+        webhook.disabled_reason = f"Health check failed: {attempt.error if attempt else 'not sent'}"
+    await webhook.save()
+    return webhook

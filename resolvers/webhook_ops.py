@@ -1,0 +1,136 @@
+"""Operating webhooks beyond Blue: secret rotation, the delivery log, redelivery, recovery,
+test sends and sample payloads."""
+
+from datetime import UTC, datetime, timedelta
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from bridge.signing import generate_secret
+from models.rows import webhook_row
+from models.samples import sample_body
+from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus
+from resolvers import webhook_rules as rules
+from resolvers.authz import context_of, principal
+from resolvers.health import send_once
+from resolvers.validate import given
+from resolvers.webhooks import check_page
+from schema.enums import DeliveryStatus as DeliveryStatusEnum
+from schema.enums import WebhookEvent
+from schema.errors import BadUserInput, NotFound
+from schema.webhooks import (
+    PageInfo,
+    RecoverWebhookInput,
+    RedeliverWebhookDeliveryInput,
+    RotateWebhookSecretInput,
+    TestWebhookInput,
+    Webhook,
+    WebhookDelivery,
+    WebhookDeliveryPagination,
+)
+
+MAX_GRACE = 30 * 86400
+
+
+async def delivery_view(delivery: Delivery) -> WebhookDelivery:
+    attempts = await DeliveryAttempt.filter(delivery_id=delivery.id).order_by("id")
+    return WebhookDelivery.from_model(delivery, attempts)
+
+
+@strawberry.type
+class WebhookOpsQuery:
+    @strawberry.field
+    async def webhook_deliveries(
+        self,
+        info: Info,
+        webhook_id: str,
+        status: DeliveryStatusEnum | None = None,
+        skip: int = 0,
+        take: int = 20,
+    ) -> WebhookDeliveryPagination:
+        check_page(skip, take)
+        webhook = await rules.own(info, webhook_id)
+        query = Delivery.filter(webhook_id=webhook.id)
+        if status is not None:
+            query = query.filter(status=DeliveryStatus(status))
+        total = await query.count()
+        rows = await query.order_by("-created_at", "-id").offset(skip).limit(take)
+        attempts: dict[str, list[DeliveryAttempt]] = {r.id: [] for r in rows}
+        for attempt in await DeliveryAttempt.filter(delivery_id__in=list(attempts)).order_by("id"):
+            attempts[attempt.delivery_id].append(attempt)
+        return WebhookDeliveryPagination(
+            items=[WebhookDelivery.from_model(r, attempts[r.id]) for r in rows],
+            page_info=PageInfo.of(total, skip, take),
+        )
+
+    @strawberry.field(description="What a delivery of this event looks like")
+    async def webhook_sample_payload(self, info: Info, event: WebhookEvent) -> JSON:
+        principal(info)
+        return sample_body(str(event))
+
+
+@strawberry.type
+class WebhookOpsMutation:
+    @strawberry.mutation
+    async def rotate_webhook_secret(self, info: Info, input: RotateWebhookSecretInput) -> Webhook:
+        webhook = await rules.own(info, input.webhook_id)
+        if not 0 <= input.grace_period_seconds <= MAX_GRACE:
+            raise BadUserInput(
+                f"gracePeriodSeconds must be between 0 and {MAX_GRACE}", field="gracePeriodSeconds"
+            )
+        secret = generate_secret()
+        webhook.previous_secret = webhook.secret if input.grace_period_seconds else None
+        webhook.previous_secret_expires_at = (
+            datetime.now(UTC) + timedelta(seconds=input.grace_period_seconds)
+            if input.grace_period_seconds
+            else None
+        )
+        webhook.secret = secret
+        await webhook.save()
+        return Webhook.from_model(webhook, secret=secret)
+
+    @strawberry.mutation
+    async def test_webhook(self, info: Info, input: TestWebhookInput) -> WebhookDelivery:
+        webhook = await rules.own(info, input.webhook_id)
+        if given(input.event) and input.event is not None:
+            event = str(input.event)
+        else:
+            event = webhook.events[0] if webhook.events else "TODO_CREATED"
+        delivery = await send_once(info, webhook, event, sample_body(event, webhook_row(webhook)))
+        return await delivery_view(delivery)
+
+    @strawberry.mutation
+    async def redeliver_webhook_delivery(
+        self, info: Info, input: RedeliverWebhookDeliveryInput
+    ) -> WebhookDelivery:
+        delivery = await Delivery.get_or_none(id=input.delivery_id)
+        if delivery is None:
+            raise NotFound("WebhookDelivery", input.delivery_id)
+        await rules.own(info, delivery.webhook_id)
+        sender = context_of(info).services.sender
+        if sender is not None:
+            await sender.send_now(delivery.id)
+        return await delivery_view(await Delivery.get(id=delivery.id))
+
+    @strawberry.mutation
+    async def recover_webhook(self, info: Info, input: RecoverWebhookInput) -> int:
+        """Re-queue the FAILED deliveries created in [since, until), on a fresh schedule."""
+        webhook = await rules.own(info, input.webhook_id)
+        until = input.until if given(input.until) and input.until is not None else datetime.now(UTC)
+        if until <= input.since:
+            raise BadUserInput("until must be after since", field="until")
+        count = await Delivery.filter(
+            webhook_id=webhook.id,
+            status=DeliveryStatus.FAILED,
+            created_at__gte=input.since,
+            created_at__lt=until,
+        ).update(
+            status=DeliveryStatus.PENDING,
+            attempt_count=0,
+            next_attempt_at=datetime.now(UTC),
+            claimed_until=None,
+        )
+        if count:
+            context_of(info).services.announcer.announce("deliveries")
+        return count

@@ -1,0 +1,134 @@
+"""Webhook management with Blue's names and rules: create, update, disable, delete, list."""
+
+import strawberry
+from strawberry.types import Info
+from tortoise.transactions import in_transaction
+
+from bridge.signing import generate_secret
+from models.accounts import Company
+from models.webhooks import Webhook as WebhookRow
+from models.webhooks import WebhookStatus
+from resolvers import webhook_rules as rules
+from resolvers.authz import context_of, user_id
+from resolvers.health import health_check
+from resolvers.validate import given
+from schema.domain import MutationResult
+from schema.errors import BadUserInput
+from schema.webhooks import (
+    CreateWebhookInput,
+    DeleteWebhookInput,
+    DisableWebhookInput,
+    PageInfo,
+    UpdateWebhookInput,
+    Webhook,
+    WebhookFilter,
+    WebhookPagination,
+)
+
+MAX_TAKE = 100
+
+
+def check_page(skip: int, take: int) -> None:
+    if skip < 0 or not 0 < take <= MAX_TAKE:
+        raise BadUserInput(f"skip must be >= 0 and take between 1 and {MAX_TAKE}")
+
+
+def webhooks_changed(info: Info) -> None:
+    """The bridge keeps an index of webhooks by project and event; tell it to rebuild."""
+    context_of(info).services.announcer.announce("webhooks")
+
+
+@strawberry.type
+class WebhookQuery:
+    @strawberry.field
+    async def webhook(self, info: Info, id: str) -> Webhook:
+        return Webhook.from_model(await rules.own(info, id))
+
+    @strawberry.field
+    async def webhooks(
+        self, info: Info, filter: WebhookFilter | None = None, skip: int = 0, take: int = 20
+    ) -> WebhookPagination:
+        check_page(skip, take)
+        query = WebhookRow.filter(created_by_id=user_id(info))
+        if filter is not None and given(filter.enabled) and filter.enabled is not None:
+            query = query.filter(enabled=filter.enabled)
+        total = await query.count()
+        rows = await query.order_by("-created_at", "-id").offset(skip).limit(take)
+        return WebhookPagination(
+            items=[Webhook.from_model(r) for r in rows], page_info=PageInfo.of(total, skip, take)
+        )
+
+
+@strawberry.type
+class WebhookMutation:
+    @strawberry.mutation
+    async def create_webhook(self, info: Info, input: CreateWebhookInput) -> Webhook:
+        company = await rules.company(info)
+        url = await rules.url(info, input.url)
+        name = rules.name(input.name if given(input.name) else None)
+        events = [str(e) for e in (input.events or [])]
+        project_ids = await rules.scope(info, company.id, input.project_ids or [])
+        filters = await rules.filters(
+            info, company.id, project_ids, input.filters if given(input.filters) else None
+        )
+        secret = generate_secret()
+        async with in_transaction():
+            # Serialise creates per company on PostgreSQL so the cap cannot be raced past.
+            await Company.filter(id=company.id).select_for_update().first()
+            await rules.below_cap(info, company.id)
+            created = await WebhookRow.create(
+                company_id=company.id,
+                created_by_id=user_id(info),
+                name=name,
+                url=url,
+                secret=secret,
+                events=list(dict.fromkeys(events)),
+                project_ids=project_ids,
+                filters=filters,
+            )
+        webhooks_changed(info)
+        return Webhook.from_model(created, secret=secret)
+
+    @strawberry.mutation
+    async def update_webhook(self, info: Info, input: UpdateWebhookInput) -> Webhook:
+        webhook = await rules.own(info, input.webhook_id)
+        if given(input.url) and input.url is not None:
+            webhook.url = await rules.url(info, input.url)
+        if given(input.name):
+            webhook.name = rules.name(input.name)
+        if given(input.events):
+            webhook.events = list(dict.fromkeys(str(e) for e in input.events or []))
+        if given(input.project_ids):
+            webhook.project_ids = await rules.scope(
+                info, webhook.company_id, input.project_ids or []
+            )
+        if given(input.filters):
+            webhook.filters = await rules.filters(
+                info, webhook.company_id, webhook.project_ids, input.filters
+            )
+        enable = given(input.enabled) and input.enabled is True and not webhook.enabled
+        if given(input.enabled) and input.enabled is False:
+            webhook.enabled = False
+        await webhook.save()
+        if enable:
+            await rules.below_cap(info, webhook.company_id, excluding=webhook.id)
+            webhook = await health_check(info, webhook)
+        webhooks_changed(info)
+        return Webhook.from_model(webhook)
+
+    @strawberry.mutation
+    async def disable_webhook(self, info: Info, input: DisableWebhookInput) -> MutationResult:
+        webhook = await rules.own(info, input.webhook_id)
+        webhook.enabled = False
+        webhook.status = WebhookStatus.UNHEALTHY
+        webhook.disabled_reason = "Disabled by its owner"
+        await webhook.save()
+        webhooks_changed(info)
+        return MutationResult(success=True, operation_id=webhook.id)
+
+    @strawberry.mutation
+    async def delete_webhook(self, info: Info, input: DeleteWebhookInput) -> MutationResult:
+        webhook = await rules.own(info, input.webhook_id)
+        await webhook.delete()
+        webhooks_changed(info)
+        return MutationResult(success=True, operation_id=webhook.id)
