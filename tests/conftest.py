@@ -19,6 +19,8 @@ from hookline.settings import Settings
 POSTGRES_URL = os.environ.get("HOOKLINE_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("HOOKLINE_TEST_REDIS_URL")
 
+TEST_SCHEDULE = (0.0, 0.2, 0.2, 0.2)
+
 BACKENDS = [
     "sqlite",
     pytest.param(
@@ -81,12 +83,20 @@ async def database_url(
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, allow_private_urls=True)
+    # Short retries and timeouts so failure paths finish within a test; few webhooks per company
+    # so the cap is easy to reach.
+    return Settings(
+        database_url=database_url,
+        allow_private_urls=True,
+        retry_schedule=TEST_SCHEDULE,
+        delivery_timeout=1.0,
+        max_enabled_webhooks=3,
+    )
 
 
 @pytest.fixture(scope="session")
 async def app(settings: Settings) -> AsyncIterator[Any]:
-    application = build_app(settings, run_bridge=False)
+    application = build_app(settings, run_bridge=True)
     async with application.router.lifespan_context(application):
         yield application
 
@@ -102,15 +112,20 @@ class Account:
 class Client:
     """GraphQL over the ASGI app, as one user."""
 
-    def __init__(self, http: httpx.AsyncClient, token: str | None) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, token: str | None, company: str | None = None
+    ) -> None:
         self.http = http
         self.token = token
+        self.company = company
 
     async def raw(
         self, query: str, variables: dict[str, Any] | None = None, **headers: str
     ) -> dict[str, Any]:
         if self.token and "Authorization" not in headers:
             headers["Authorization"] = f"Bearer {self.token}"
+        if self.company:
+            headers.setdefault("X-Bloo-Company-ID", self.company)
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
@@ -154,9 +169,18 @@ async def owner(app: Any) -> Account:
 
 @pytest.fixture
 def gql(http: httpx.AsyncClient, owner: Account) -> Client:
-    return Client(http, owner.token)
+    return Client(http, owner.token, owner.company_id)
 
 
 @pytest.fixture
 def anonymous(http: httpx.AsyncClient) -> Client:
     return Client(http, None)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator["Receiver"]:
+    from tests.receiver import Receiver
+
+    started = await Receiver().start()
+    yield started
+    await started.stop()
