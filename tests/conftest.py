@@ -15,6 +15,7 @@ import pytest
 from hookline import accounts
 from hookline.app import build_app
 from hookline.settings import Settings
+from tests.receiver import Receiver
 
 POSTGRES_URL = os.environ.get("HOOKLINE_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("HOOKLINE_TEST_REDIS_URL")
@@ -178,9 +179,7 @@ def anonymous(http: httpx.AsyncClient) -> Client:
 
 
 @pytest.fixture
-async def receiver() -> AsyncIterator["Receiver"]:
-    from tests.receiver import Receiver
-
+async def receiver() -> AsyncIterator[Receiver]:
     started = await Receiver().start()
     yield started
     await started.stop()
