@@ -78,9 +78,8 @@ class Dispatcher:
                         await asyncio.wait_for(self._wake.wait(), self.config.poll_interval)
                     self._wake.clear()
         finally:
-            recorder.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await recorder
+            self._stopping = True
+            await recorder  # it finishes its current write and returns
 
     async def _claim(self) -> int:
         room = self.config.max_in_flight - len(self._tasks)
@@ -147,9 +146,9 @@ class Dispatcher:
     # -- recording --------------------------------------------------------------------------
 
     async def _record_forever(self) -> None:
-        while True:
+        while not self._stopping:
             await asyncio.sleep(RECORD_INTERVAL)
-            await asyncio.shield(self._flush())
+            await self._flush()
 
     async def _flush(self) -> None:
         while self._finished:
@@ -206,13 +205,16 @@ class Dispatcher:
     # -- shutdown ---------------------------------------------------------------------------
 
     async def stop(self, grace: float = 10.0) -> None:
-        """Finish in-flight attempts (up to `grace` seconds), record them, release the rest."""
+        """Finish in-flight attempts (up to `grace` seconds) and record them; attempts still
+        running then are abandoned, and their claims expire so another process retries them."""
         self._stopping = True
         self._wake.set()
         if self._tasks:
             _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
             for task in pending:
                 task.cancel()
+            if pending:
+                await asyncio.wait(pending)
         await self._flush()
 
 

@@ -78,13 +78,15 @@ class Bridge:
         ]
 
     async def stop(self) -> None:
-        for task in (self._tasks[0], self._tasks[2]) if self._tasks else ():
-            task.cancel()
-        await self.dispatcher.stop(grace=self.config.delivery_timeout)
-        for task in self._tasks:
+        if not self._tasks:
+            return
+        matcher, dispatcher, housekeeping = self._tasks
+        for task in (matcher, housekeeping):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.dispatcher.stop(grace=self.config.delivery_timeout)
+        await dispatcher
 
     async def _housekeeping(self) -> None:
         while True:

@@ -115,7 +115,7 @@ class WebhookOpsMutation:
 
     @strawberry.mutation
     async def recover_webhook(self, info: Info, input: RecoverWebhookInput) -> int:
-        """Re-queue the FAILED deliveries created in [since, until), on a fresh schedule."""
+        """Re-queue the FAILED event deliveries created in [since, until), on a fresh schedule."""
         webhook = await rules.own(info, input.webhook_id)
         until = input.until if given(input.until) and input.until is not None else datetime.now(UTC)
         if until <= input.since:
@@ -123,6 +123,7 @@ class WebhookOpsMutation:
         count = await Delivery.filter(
             webhook_id=webhook.id,
             status=DeliveryStatus.FAILED,
+            event_id__isnull=False,  # event deliveries only: health checks and tests are one-off
             created_at__gte=input.since,
             created_at__lt=until,
         ).update(
