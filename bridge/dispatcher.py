@@ -22,12 +22,13 @@ from bridge.http import HttpResult, post
 from bridge.outcomes import Attempted, plan
 from bridge.render import EventData, body_of, build_request
 from models.events import Event
+from models.rows import Row, webhook_row
 from models.webhooks import Delivery, Webhook
 
 logger = logging.getLogger("hookline.dispatcher")
 
 RECORD_BATCH = 500
-RECORD_INTERVAL = 0.005
+RECORD_INTERVAL = 0.02
 
 Clock = Callable[[], datetime]
 
@@ -52,7 +53,9 @@ class Dispatcher:
         self.rng = rng or random.Random()
         self.on_webhooks_disabled = on_webhooks_disabled
         self._wake = asyncio.Event()
-        self._in_flight: Counter[str] = Counter()
+        self._in_flight: Counter[str] = Counter()  # claimed here, by webhook
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._sending = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._finished: list[tuple[Attempted, EventData | None]] = []
         self._flushed = asyncio.Event()
@@ -81,37 +84,53 @@ class Dispatcher:
             self._stopping = True
             await recorder  # it finishes its current write and returns
 
+    @property
+    def _backlog_limit(self) -> int:
+        """Claimed deliveries a webhook may have here (sending or waiting its turn)."""
+        return self.config.per_endpoint_limit * 8
+
     async def _claim(self) -> int:
-        room = self.config.max_in_flight - len(self._tasks)
+        room = self.config.max_in_flight - self._sending
         if room <= 0:
             return 0
-        limit = self.config.per_endpoint_limit
-        busy = [w for w, n in self._in_flight.items() if n >= limit]
+        # A webhook with half its backlog claimed is not claimed for; claiming resumes when
+        # its backlog drains below that (see _attempt), so a busy endpoint costs no queries.
+        busy = [w for w, n in self._in_flight.items() if n >= self._backlog_limit // 2]
         now = self.clock()
         batch = await queue.claim(
             now=now,
             lease_until=now + timedelta(seconds=self.config.lease_seconds),
             limit=min(room, self.config.claim_batch),
-            per_webhook=limit,
+            per_webhook=self._backlog_limit // 2,
             busy=busy,
         )
         if not batch:
             return 0
         webhooks = {w.id: w for w in await Webhook.filter(id__in={c.webhook_id for c in batch})}
         event_ids = {c.event_id for c in batch if c.event_id is not None}
-        events = {e.id: _event_data(e) for e in await Event.filter(id__in=event_ids)}
+        events = {
+            row["id"]: EventData(**row)
+            for row in await Event.filter(id__in=event_ids).values(*EVENT_COLUMNS)
+        }
+        rows = {w.id: webhook_row(w) for w in webhooks.values()}
         for claimed in batch:
             webhook = webhooks.get(claimed.webhook_id)
             self._in_flight[claimed.webhook_id] += 1
             task = asyncio.create_task(
-                self._attempt(claimed, webhook, events.get(claimed.event_id))  # type: ignore[arg-type]
+                self._attempt(
+                    claimed, webhook, rows.get(claimed.webhook_id), events.get(claimed.event_id)
+                )  # type: ignore[arg-type]
             )
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return len(batch)
 
     async def _attempt(
-        self, claimed: queue.Claimed, webhook: Webhook | None, event: EventData | None
+        self,
+        claimed: queue.Claimed,
+        webhook: Webhook | None,
+        row: Row | None,
+        event: EventData | None,
     ) -> None:
         try:
             number = claimed.attempt_count + 1
@@ -120,22 +139,41 @@ class Dispatcher:
                 result = _not_sent(self.clock(), "webhook disabled or deleted")
                 attempted = Attempted(claimed.id, claimed.webhook_id, number, result, one_shot=True)
             else:
-                result = await self._send(webhook, claimed, event)
+                async with self._endpoint(claimed.webhook_id):
+                    self._sending += 1
+                    try:
+                        result = await self._send(webhook, row, claimed, event)
+                    finally:
+                        self._sending -= 1
                 attempted = Attempted(claimed.id, claimed.webhook_id, number, result)
             self._finished.append((attempted, event))
         except Exception:
             logger.exception("delivery %s failed unexpectedly; its lease will expire", claimed.id)
         finally:
-            self._in_flight[claimed.webhook_id] -= 1
-            if self._in_flight[claimed.webhook_id] <= 0:
+            left = self._in_flight[claimed.webhook_id] = self._in_flight[claimed.webhook_id] - 1
+            if left <= 0:
                 del self._in_flight[claimed.webhook_id]
-            self._wake.set()
+                self._semaphores.pop(claimed.webhook_id, None)
+            if (
+                left == self._backlog_limit // 2 - 1
+                or self._sending == self.config.max_in_flight - 1
+            ):
+                self._wake.set()  # this webhook (or the process) has room again
+
+    def _endpoint(self, webhook_id: str) -> asyncio.Semaphore:
+        """At most per_endpoint_limit requests to one webhook at a time."""
+        semaphore = self._semaphores.get(webhook_id)
+        if semaphore is None:
+            semaphore = self._semaphores[webhook_id] = asyncio.Semaphore(
+                self.config.per_endpoint_limit
+            )
+        return semaphore
 
     async def _send(
-        self, webhook: Webhook, claimed: queue.Claimed, event: EventData | None
+        self, webhook: Webhook, row: Row | None, claimed: queue.Claimed, event: EventData | None
     ) -> HttpResult:
         now = self.clock()
-        body = body_of(webhook, event, claimed.payload)
+        body = body_of(row or webhook_row(webhook), event, claimed.payload)
         request = build_request(webhook, claimed.message_id, claimed.event, body, now)
         result = await post(
             self.session, request.url, request.body, request.headers, self.config.delivery_timeout
@@ -198,7 +236,7 @@ class Dispatcher:
             attempt_count=delivery.attempt_count,
             created_at=delivery.created_at,
         )
-        result = await self._send(webhook, claimed, event)
+        result = await self._send(webhook, None, claimed, event)
         attempted = Attempted(delivery.id, webhook.id, delivery.attempt_count + 1, result, True)
         await self._store([attempted], {delivery.id: event})
 
@@ -216,6 +254,18 @@ class Dispatcher:
             if pending:
                 await asyncio.wait(pending)
         await self._flush()
+
+
+EVENT_COLUMNS = (
+    "id",
+    "type",
+    "company_id",
+    "project_id",
+    "user_id",
+    "previous_value",
+    "current_value",
+    "created_at",
+)
 
 
 def _event_data(event: Event) -> EventData:

@@ -12,15 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from tortoise import Tortoise
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from bridge.outcomes import Attempted, Plan
-from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook, WebhookStatus
+from models.webhooks import Delivery, DeliveryStatus, Webhook, WebhookStatus
 
 RESPONSE_LIMIT = 4096
 # Candidates looked at per claim; the per-webhook quota is applied among them.
-CANDIDATES = 2000
+CANDIDATES = 500
 
 _RETURNING = "id, webhook_id, event_id, event, message_id, payload, attempt_count, created_at"
 
@@ -86,6 +85,21 @@ def _claimed(row: Any) -> Claimed:
     )
 
 
+_ATTEMPT_COLUMNS = "delivery_id, number, started_at, duration_ms, status_code, error, response_body"
+_INSERT_ATTEMPT_SQLITE = (
+    f"INSERT INTO delivery_attempt ({_ATTEMPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_ATTEMPT_PG = (
+    f"INSERT INTO delivery_attempt ({_ATTEMPT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+)
+_SUCCEEDED_SET = (
+    "UPDATE delivery SET status = 'SUCCEEDED', attempt_count = attempt_count + 1, "
+    "next_attempt_at = NULL, claimed_until = NULL WHERE id "
+)
+_SUCCEEDED_SQLITE = _SUCCEEDED_SET + "IN ({marks})"
+_SUCCEEDED_PG = _SUCCEEDED_SET + "= ANY($1::text[])"
+
+
 def _connection() -> Any:
     return Tortoise.get_connection("default")
 
@@ -126,31 +140,33 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
     Returns the ids of webhooks it disabled.
     """
     disabled: list[str] = []
-    async with in_transaction():
-        await DeliveryAttempt.bulk_create(
+    async with in_transaction() as connection:
+        # Raw statements on the hot path: ORM model construction cost more than the SQL.
+        postgres = connection.capabilities.dialect == "postgres"
+        await connection.execute_many(
+            _INSERT_ATTEMPT_PG if postgres else _INSERT_ATTEMPT_SQLITE,
             [
-                DeliveryAttempt(
-                    delivery_id=a.delivery_id,
-                    number=a.number,
-                    started_at=a.result.started_at,
-                    duration_ms=a.result.duration_ms,
-                    status_code=a.result.status_code,
-                    error=a.result.error,
-                    response_body=(a.result.body or "")[:RESPONSE_LIMIT] or None,
-                )
+                [
+                    a.delivery_id,
+                    a.number,
+                    a.result.started_at,
+                    a.result.duration_ms,
+                    a.result.status_code,
+                    a.result.error,
+                    (a.result.body or "")[:RESPONSE_LIMIT] or None,
+                ]
                 for a in attempts
-            ]
+            ],
         )
         succeeded = [
             a.delivery_id for a in attempts if plan.decisions[a.delivery_id].kind == "succeeded"
         ]
         if succeeded:
-            await Delivery.filter(id__in=succeeded).update(
-                status=DeliveryStatus.SUCCEEDED,
-                attempt_count=F("attempt_count") + 1,
-                next_attempt_at=None,
-                claimed_until=None,
-            )
+            if postgres:
+                await connection.execute_query(_SUCCEEDED_PG, [succeeded])
+            else:
+                marks = ", ".join("?" * len(succeeded))
+                await connection.execute_query(_SUCCEEDED_SQLITE.format(marks=marks), succeeded)
         for attempt in attempts:
             decision = plan.decisions[attempt.delivery_id]
             if decision.kind == "succeeded":

@@ -8,7 +8,7 @@ from typing import Any
 
 from bridge.signing import sign
 from models.payload import event_body
-from models.rows import iso, webhook_row
+from models.rows import Row, iso
 from models.webhooks import Webhook
 
 USER_AGENT = f"Hookline-Webhooks/{version('hookline')}"
@@ -35,13 +35,16 @@ class Request:
     headers: dict[str, str]
 
 
-def body_of(webhook: Webhook, event: EventData | None, payload: Any) -> bytes:
-    """The raw body: a stored payload (health checks, tests) or the event's."""
+def body_of(webhook: Row, event: EventData | None, payload: Any) -> bytes:
+    """The raw body: a stored payload (health checks, tests) or the event's.
+
+    `webhook` is the webhook's row (models.rows.webhook_row), rendered once per batch.
+    """
     if payload is None:
         assert event is not None, "an event delivery needs its event"
         payload = event_body(
             event=event.type,
-            webhook=webhook_row(webhook),
+            webhook=webhook,
             previous=event.previous_value,
             current=event.current_value,
             company_id=event.company_id,

@@ -26,7 +26,9 @@ def client_session(config: BridgeConfig) -> aiohttp.ClientSession:
     connector = guarded_connector(
         allow_private=config.allow_private_urls,
         limit=config.max_in_flight,
-        limit_per_host=config.per_endpoint_limit,
+        # Per-endpoint limits are the dispatcher's (per webhook); a request waiting here for a
+        # connection would spend its timeout waiting.
+        limit_per_host=0,
     )
     return aiohttp.ClientSession(connector=connector, trust_env=False, auto_decompress=False)
 

@@ -1,0 +1,141 @@
+"""Throughput: drain a backlog of pending deliveries to a fast local receiver.
+
+Baseline, measured in the same run against the same receiver process: a raw aiohttp POST loop
+with the same concurrency and body size. Goal: >= 4,000 deliveries/s on SQLite and >= 0.35x
+the raw loop, with every attempt recorded.
+
+    .venv/bin/python bench/bench_throughput.py [--deliveries 20000] [--database-url URL]
+"""
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import receiver  # noqa: E402
+from bridge.config import BridgeConfig  # noqa: E402
+from bridge.dispatcher import Dispatcher  # noqa: E402
+from bridge.service import client_session  # noqa: E402
+from hookline.accounts import bootstrap  # noqa: E402
+from models import db  # noqa: E402
+from models.events import Event  # noqa: E402
+from models.ids import new_id  # noqa: E402
+from models.samples import sample_values  # noqa: E402
+from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook  # noqa: E402
+
+
+async def seed(count: int, url: str) -> int:
+    made = await bootstrap("Bench", f"bench-{new_id()}@acme.test", "Web")
+    webhook = await Webhook.create(
+        company_id=made["companyId"],
+        created_by_id=made["userId"],
+        url=url,
+        secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        events=[],
+        project_ids=[],
+    )
+    previous, current = sample_values("TODO_CREATED")
+    now = datetime.now(UTC)
+    for start in range(0, count, 1000):
+        events = [
+            Event(
+                type="TODO_CREATED",
+                company_id=made["companyId"],
+                project_id=made["projectId"],
+                user_id=made["userId"],
+                previous_value=previous,
+                current_value=current,
+            )
+            for _ in range(min(1000, count - start))
+        ]
+        await Event.bulk_create(events)
+    ids = (
+        await Event.filter(project_id=made["projectId"]).order_by("id").values_list("id", flat=True)
+    )
+    for start in range(0, count, 1000):
+        await Delivery.bulk_create(
+            [
+                Delivery(
+                    id=new_id(),
+                    webhook_id=webhook.id,
+                    event_id=event_id,
+                    event="TODO_CREATED",
+                    message_id=f"msg_{event_id}_{webhook.id}",
+                    next_attempt_at=now,
+                )
+                for event_id in ids[start : start + 1000]
+            ]
+        )
+    body_size = len(str(current)) + 600
+    return body_size
+
+
+async def drain(config: BridgeConfig, count: int) -> float:
+    session = client_session(config)
+    dispatcher = Dispatcher(session, config)
+    start = time.perf_counter()
+    runner = asyncio.create_task(dispatcher.run())
+    while await Delivery.filter(status=DeliveryStatus.PENDING).count():
+        await asyncio.sleep(0.05)
+    elapsed = time.perf_counter() - start
+    await dispatcher.stop()
+    await runner
+    await session.close()
+    return elapsed
+
+
+async def raw_loop(url: str, count: int, concurrency: int, body_size: int) -> float:
+    body = b"x" * body_size
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        remaining = iter(range(count))
+
+        async def worker() -> None:
+            for _ in remaining:
+                async with session.post(url, data=body) as response:
+                    await response.read()
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return time.perf_counter() - start
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--deliveries", type=int, default=20_000)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    config = BridgeConfig(allow_private_urls=True)
+    process, base = receiver()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite://{tmp}/bench.db"
+        await db.migrate(url)
+        await db.init(url)
+        try:
+            body_size = await seed(args.deliveries, f"{base}/hook")
+            raw = await raw_loop(
+                f"{base}/hook", args.deliveries, config.per_endpoint_limit, body_size
+            )
+            elapsed = await drain(config, args.deliveries)
+            attempts = await DeliveryAttempt.all().count()
+        finally:
+            await db.close()
+            process.terminate()
+    rate, raw_rate = args.deliveries / elapsed, args.deliveries / raw
+    print(f"backend            {url.split(':')[0]}")
+    print(f"deliveries         {args.deliveries} (attempts recorded: {attempts})")
+    print(f"raw aiohttp loop   {raw_rate:,.0f} POST/s (concurrency {config.per_endpoint_limit})")
+    print(f"hookline drain     {rate:,.0f} deliveries/s")
+    print(f"ratio              {rate / raw_rate:.2f}x the raw loop (goal >= 0.35x, >= 4,000/s)")
+    assert attempts == args.deliveries, "every attempt must be recorded"
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
