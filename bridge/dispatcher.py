@@ -108,10 +108,7 @@ class Dispatcher:
             return 0
         webhooks = {w.id: w for w in await Webhook.filter(id__in={c.webhook_id for c in batch})}
         event_ids = {c.event_id for c in batch if c.event_id is not None}
-        events = {
-            row["id"]: EventData(**row)
-            for row in await Event.filter(id__in=event_ids).values(*EVENT_COLUMNS)
-        }
+        events = await queue.load_events(event_ids)
         rows = {w.id: webhook_row(w) for w in webhooks.values()}
         for claimed in batch:
             webhook = webhooks.get(claimed.webhook_id)
@@ -254,18 +251,6 @@ class Dispatcher:
             if pending:
                 await asyncio.wait(pending)
         await self._flush()
-
-
-EVENT_COLUMNS = (
-    "id",
-    "type",
-    "company_id",
-    "project_id",
-    "user_id",
-    "previous_value",
-    "current_value",
-    "created_at",
-)
 
 
 def _event_data(event: Event) -> EventData:

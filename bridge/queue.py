@@ -6,7 +6,7 @@ share the queue; SQLite has one writer, and a conditional UPDATE … RETURNING i
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,7 @@ from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from bridge.outcomes import Attempted, Plan
+from bridge.render import EventData, RawJson
 from models.webhooks import Delivery, DeliveryStatus, Webhook, WebhookStatus
 
 RESPONSE_LIMIT = 4096
@@ -221,3 +222,43 @@ async def purge_older_than(cutoff: datetime) -> int:
     return await Delivery.filter(
         created_at__lt=cutoff, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
     ).delete()
+
+
+_EVENTS = (
+    "SELECT id, type, company_id, project_id, user_id, previous_value, current_value, "
+    "created_at FROM event WHERE id "
+)
+
+
+def _raw(value: Any) -> RawJson | None:
+    if value is None:
+        return None
+    return RawJson(value.decode() if isinstance(value, bytes) else value)
+
+
+async def load_events(ids: Collection[int]) -> dict[int, EventData]:
+    """Events by id, their values left as the JSON text the database holds."""
+    if not ids:
+        return {}
+    connection = _connection()
+    if connection.capabilities.dialect == "postgres":
+        _, rows = await connection.execute_query(_EVENTS + "= ANY($1::bigint[])", [list(ids)])
+    else:
+        marks = ", ".join("?" * len(ids))
+        _, rows = await connection.execute_query(_EVENTS + f"IN ({marks})", list(ids))
+    events = {}
+    for row in rows:
+        created_at = row["created_at"]
+        if isinstance(created_at, str):
+            created_at = datetime.fromisoformat(created_at)
+        events[row["id"]] = EventData(
+            id=row["id"],
+            type=row["type"],
+            company_id=row["company_id"],
+            project_id=row["project_id"],
+            user_id=row["user_id"],
+            previous_value=_raw(row["previous_value"]),
+            current_value=_raw(row["current_value"]),
+            created_at=created_at,
+        )
+    return events

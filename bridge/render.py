@@ -1,6 +1,7 @@
 """Build and sign the request of one delivery attempt: render → sign, both pure."""
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
@@ -14,9 +15,17 @@ from models.webhooks import Webhook
 USER_AGENT = f"Hookline-Webhooks/{version('hookline')}"
 
 
+class RawJson(str):
+    """JSON text as stored, spliced into a body without being parsed and re-encoded."""
+
+
+# Random per process, so no stored text can collide with it.
+_SLOT = f"hookline-slot-{secrets.token_hex(8)}"
+
+
 @dataclass(frozen=True)
 class EventData:
-    """The parts of an event a body needs (from the event row or the stream)."""
+    """The parts of an event a body needs. Values may be parsed JSON or RawJson text."""
 
     id: int
     type: str
@@ -40,29 +49,48 @@ def body_of(webhook: Row, event: EventData | None, payload: Any) -> bytes:
 
     `webhook` is the webhook's row (models.rows.webhook_row), rendered once per batch.
     """
-    if payload is None:
-        assert event is not None, "an event delivery needs its event"
-        payload = event_body(
+    if payload is not None:
+        return _dumps(payload).encode()
+    assert event is not None, "an event delivery needs its event"
+    raw = {
+        f"{_SLOT}-{n}": value
+        for n, value in enumerate((event.previous_value, event.current_value))
+        if isinstance(value, RawJson)
+    }
+    slots = iter(raw)
+    previous, current = (
+        next(slots) if isinstance(v, RawJson) else v
+        for v in (event.previous_value, event.current_value)
+    )
+    text = _dumps(
+        event_body(
             event=event.type,
             webhook=webhook,
-            previous=event.previous_value,
-            current=event.current_value,
+            previous=previous,
+            current=current,
             company_id=event.company_id,
             project_id=event.project_id,
             user_id=event.user_id,
             event_id=str(event.id),
             created_at=iso(event.created_at),
         )
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    )
+    for slot, value in raw.items():
+        text = text.replace(f'"{slot}"', value, 1)
+    return text.encode()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def active_secrets(webhook: Webhook, now: datetime) -> list[str]:
     """Newest first; the previous secret signs too until its grace period ends."""
-    secrets = [webhook.secret]
+    valid = [webhook.secret]
     expires = webhook.previous_secret_expires_at
     if webhook.previous_secret and expires is not None and expires > now:
-        secrets.append(webhook.previous_secret)
-    return secrets
+        valid.append(webhook.previous_secret)
+    return valid
 
 
 def build_request(
