@@ -19,16 +19,16 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import receiver  # noqa: E402
-from bridge.config import BridgeConfig  # noqa: E402
-from bridge.dispatcher import Dispatcher  # noqa: E402
-from bridge.service import client_session  # noqa: E402
-from hookline.accounts import bootstrap  # noqa: E402
-from models import db  # noqa: E402
-from models.events import Event  # noqa: E402
-from models.ids import new_id  # noqa: E402
-from models.samples import sample_values  # noqa: E402
-from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook  # noqa: E402
+from bench.common import receiver
+from bridge.config import BridgeConfig
+from bridge.dispatcher import Dispatcher
+from bridge.service import client_session
+from hookline.accounts import bootstrap
+from models import db
+from models.events import Event
+from models.ids import new_id
+from models.samples import sample_values
+from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook
 
 
 async def seed(count: int, url: str) -> int:

@@ -108,7 +108,24 @@ class Dispatcher:
             return 0
         webhooks = {w.id: w for w in await Webhook.filter(id__in={c.webhook_id for c in batch})}
         event_ids = {c.event_id for c in batch if c.event_id is not None}
-        events = await queue.load_events(event_ids)
+        self.submit(batch, webhooks, await queue.load_events(event_ids))
+        return len(batch)
+
+    def can_take(self, webhook_id: str) -> bool:
+        """Room for one more delivery of this webhook, handed over without a claim query."""
+        return (
+            not self._stopping
+            and self._sending < self.config.max_in_flight
+            and self._in_flight[webhook_id] < self._backlog_limit // 2
+        )
+
+    def submit(
+        self,
+        batch: list[queue.Claimed],
+        webhooks: dict[str, Webhook],
+        events: dict[int, EventData],
+    ) -> None:
+        """Start attempts of deliveries this process has claimed."""
         rows = {w.id: webhook_row(w) for w in webhooks.values()}
         for claimed in batch:
             webhook = webhooks.get(claimed.webhook_id)
@@ -120,7 +137,6 @@ class Dispatcher:
             )
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        return len(batch)
 
     async def _attempt(
         self,

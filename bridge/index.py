@@ -17,7 +17,7 @@ MAX_AGE = 5.0
 
 @dataclass(frozen=True)
 class Target:
-    webhook_id: str
+    webhook: Webhook
     company_id: str
     creator_id: str
     events: frozenset[str]
@@ -45,7 +45,7 @@ class WebhookIndex:
         for w in await Webhook.filter(enabled=True):
             targets[w.company_id].append(
                 Target(
-                    webhook_id=w.id,
+                    webhook=w,
                     company_id=w.company_id,
                     creator_id=w.created_by_id,
                     events=frozenset(w.events),
@@ -82,12 +82,12 @@ class WebhookIndex:
         created_at: datetime,
         previous: Any,
         current: Any,
-    ) -> list[str]:
-        """Ids of the webhooks this event goes to."""
+    ) -> list[Webhook]:
+        """The webhooks this event goes to."""
         if time.monotonic() - self._loaded_at > MAX_AGE:
             await self._load()
         return [
-            t.webhook_id
+            t.webhook
             for t in self._targets.get(company_id, ())
             if t.wants(event, project_id)
             and t.created_at <= created_at

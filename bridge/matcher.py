@@ -16,9 +16,12 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from bridge import metrics
+from bridge.dispatcher import Dispatcher
 from bridge.index import WebhookIndex
+from bridge.queue import Claimed
+from bridge.render import EventData
 from models.ids import new_id
-from models.webhooks import Delivery, StreamCursor
+from models.webhooks import Delivery, StreamCursor, Webhook
 
 logger = logging.getLogger("hookline.matcher")
 
@@ -37,20 +40,60 @@ def message_id(event_id: int | str, webhook_id: str) -> str:
     return f"msg_{event_id}_{webhook_id}"
 
 
+class Handoff:
+    """Deliveries the matcher gives its own dispatcher directly, with what they need."""
+
+    def __init__(self) -> None:
+        self.claimed: list[Claimed] = []
+        self.webhooks: dict[str, Webhook] = {}
+        self.events: dict[int, EventData] = {}
+
+    def add(
+        self, delivery: Delivery, webhook: Webhook, event: dict[str, Any], created_at: datetime
+    ) -> None:
+        self.claimed.append(
+            Claimed(
+                id=delivery.id,
+                webhook_id=webhook.id,
+                event_id=delivery.event_id,
+                event=delivery.event,
+                message_id=delivery.message_id,
+                payload=None,
+                attempt_count=0,
+                created_at=created_at,
+            )
+        )
+        self.webhooks[webhook.id] = webhook
+        self.events[delivery.event_id] = EventData(
+            id=delivery.event_id,
+            type=event["event"],
+            company_id=event["companyId"],
+            project_id=event["projectId"],
+            user_id=event["userId"],
+            previous_value=event["previousValue"],
+            current_value=event["currentValue"],
+            created_at=created_at,
+        )
+
+
 class Matcher:
     def __init__(
         self,
         schema: Any,
         context_factory: Callable[[], Any],
         index: WebhookIndex,
+        dispatcher: Dispatcher,
         *,
         first_delay: float = 0.0,
+        lease_seconds: float = 120.0,
         on_enqueued: Callable[[], None] = lambda: None,
     ) -> None:
         self.schema = schema
         self.context_factory = context_factory
         self.index = index
+        self.dispatcher = dispatcher
         self.first_delay = first_delay
+        self.lease_seconds = lease_seconds
         self.on_enqueued = on_enqueued
         self.cursor = 0
 
@@ -99,9 +142,10 @@ class Matcher:
         now = datetime.now(UTC)
         due = now + timedelta(seconds=self.first_delay)
         deliveries = []
+        handoff = Handoff()
         for event in events:
             created_at = datetime.fromisoformat(event["createdAt"])
-            for webhook_id in await self.index.match(
+            for webhook in await self.index.match(
                 event=event["event"],
                 company_id=event["companyId"],
                 project_id=event["projectId"],
@@ -109,16 +153,20 @@ class Matcher:
                 previous=event["previousValue"],
                 current=event["currentValue"],
             ):
-                deliveries.append(
-                    Delivery(
-                        id=new_id(),
-                        webhook_id=webhook_id,
-                        event_id=int(event["id"]),
-                        event=event["event"],
-                        message_id=message_id(event["id"], webhook_id),
-                        next_attempt_at=due,
-                    )
+                delivery = Delivery(
+                    id=new_id(),
+                    webhook_id=webhook.id,
+                    event_id=int(event["id"]),
+                    event=event["event"],
+                    message_id=message_id(event["id"], webhook.id),
+                    next_attempt_at=due,
                 )
+                if not self.first_delay and self.dispatcher.can_take(webhook.id):
+                    # Claimed from birth and handed straight to our dispatcher: the first
+                    # attempt needs no claim query. The lease covers a crash before it.
+                    delivery.claimed_until = now + timedelta(seconds=self.lease_seconds)
+                    handoff.add(delivery, webhook, event, created_at)
+                deliveries.append(delivery)
         last = int(events[-1]["id"])
         async with in_transaction():
             if deliveries:
@@ -126,5 +174,7 @@ class Matcher:
             await StreamCursor.filter(name=CURSOR).update(event_id=last)
         self.cursor = last
         metrics.MATCHED.inc(len(events))
-        if deliveries:
+        if handoff.claimed:
+            self.dispatcher.submit(handoff.claimed, handoff.webhooks, handoff.events)
+        if len(deliveries) > len(handoff.claimed):
             self.on_enqueued()

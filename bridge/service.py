@@ -55,7 +55,9 @@ class Bridge:
             schema,
             context_factory,
             self.index,
+            self.dispatcher,
             first_delay=config.retry_schedule[0],
+            lease_seconds=config.lease_seconds,
             on_enqueued=self._enqueued,
         )
         self._tasks: list[asyncio.Task[None]] = []

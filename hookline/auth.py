@@ -7,6 +7,7 @@ bytes, so a fast hash is right here (as GitHub does); bcrypt would cost every re
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -47,14 +48,34 @@ def credentials(values: Mapping[str, object]) -> tuple[str, str] | None:
     return None
 
 
+# Token id → (secret hash, user id, when looked up). Tokens are immutable once issued and
+# there is no revocation yet, so a short-lived cache saves a query on every request.
+_CACHE: dict[str, tuple[str, str, float]] = {}
+CACHE_SECONDS = 30.0
+CACHE_SIZE = 10_000
+
+
+async def _token(token_id: str) -> tuple[str, str] | None:
+    cached = _CACHE.get(token_id)
+    if cached is not None and time.monotonic() - cached[2] < CACHE_SECONDS:
+        return cached[0], cached[1]
+    token = await ApiToken.get_or_none(id=token_id[:32])
+    if token is None:
+        return None
+    if len(_CACHE) >= CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[token_id] = (token.secret_hash, token.user_id, time.monotonic())
+    return token.secret_hash, token.user_id
+
+
 async def authenticate(values: Mapping[str, object]) -> Principal | None:
     """The Principal the credentials belong to, or None when absent or wrong."""
     found = credentials(values)
     if found is None:
         return None
     token_id, secret = found
-    token = await ApiToken.get_or_none(id=token_id[:32])
-    if token is None or not hmac.compare_digest(token.secret_hash, hash_secret(secret)):
+    token = await _token(token_id)
+    if token is None or not hmac.compare_digest(token[0], hash_secret(secret)):
         return None
     hint = {str(k).lower(): v for k, v in values.items()}.get("x-bloo-company-id")
-    return Principal(user_id=token.user_id, company_hint=hint if isinstance(hint, str) else None)
+    return Principal(user_id=token[1], company_hint=hint if isinstance(hint, str) else None)

@@ -8,13 +8,18 @@ lost to a Redis outage costs latency, never an event: the tail also polls the ta
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 logger = logging.getLogger("hookline.bus")
 
 CHANNEL = "hookline:announce"
+CLIENT_NAME = "hookline-bus"
+PUBLISH_ATTEMPTS = 3
+RETRY_BASE = 0.05
 EVENTS = "events"
 MEMBERSHIP = "membership"
 
@@ -52,7 +57,10 @@ class RedisBus(LocalBus):
 
     def __init__(self, url: str) -> None:
         super().__init__()
-        self._redis = aioredis.Redis.from_url(url, health_check_interval=5)
+        # Named, so an operator (or a test) can tell this process's connections apart.
+        self._redis = aioredis.Redis.from_url(
+            url, health_check_interval=5, client_name=f"{CLIENT_NAME}:{os.getpid()}"
+        )
         self._reader: asyncio.Task[None] | None = None
         self._publishes: set[asyncio.Task[None]] = set()
 
@@ -63,30 +71,46 @@ class RedisBus(LocalBus):
         task.add_done_callback(self._publishes.discard)
 
     async def _publish(self, kind: str) -> None:
-        try:
-            await self._redis.publish(CHANNEL, kind)
-        except Exception as exc:  # the poll will pick the events up
-            logger.warning("redis publish failed: %s", exc)
+        for _ in range(PUBLISH_ATTEMPTS):
+            try:
+                await self._redis.publish(CHANNEL, kind)
+                return
+            except RedisConnectionError as exc:
+                # A pooled connection that Redis dropped fails once (redis-py does not retry
+                # it); the next attempt reconnects.
+                error: Exception = exc
+            except Exception as exc:
+                error = exc
+                break
+        logger.warning("redis publish failed: %s", error)  # the poll will pick the events up
 
     async def start(self) -> None:
         self._reader = asyncio.create_task(self._read(), name="redis-bus-reader")
 
     async def _read(self) -> None:
+        failures = 0
         while True:
             try:
-                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(CHANNEL)
-                    # Anything published while we were away is in the table: catch up now.
-                    self._deliver(EVENTS)
-                    self._deliver(MEMBERSHIP)
                     async for message in pubsub.listen():
-                        data = message.get("data")
-                        self._deliver(data.decode() if isinstance(data, bytes) else str(data))
+                        if message["type"] == "subscribe":
+                            # (Re)subscribed. What was published meanwhile is in the table:
+                            # catch up now rather than at the next poll.
+                            failures = 0
+                            self._deliver(EVENTS)
+                            self._deliver(MEMBERSHIP)
+                        elif message["type"] == "message":
+                            data = message["data"]
+                            self._deliver(data.decode() if isinstance(data, bytes) else str(data))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                logger.warning("redis bus disconnected (%s); retrying in 1 s", exc)
-                await asyncio.sleep(1)
+                # At once the first time (a dropped connection), then backing off to 1 s.
+                delay = min(RETRY_BASE * 2**failures, 1.0) if failures else 0.0
+                failures += 1
+                logger.warning("redis bus disconnected (%s); retrying in %.2f s", exc, delay)
+                await asyncio.sleep(delay)
 
     async def stop(self) -> None:
         if self._reader is not None:

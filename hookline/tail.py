@@ -44,8 +44,12 @@ class _Subscriber:
 
 
 class EventTail:
-    def __init__(self, queue_size: int = 1000, poll_interval: float = 1.0) -> None:
+    def __init__(
+        self, queue_size: int = 1000, poll_interval: float = 1.0, page_size: int = PAGE
+    ) -> None:
+        # Read when a subscriber starts following, so tests and operators may tune a live tail.
         self.queue_size = queue_size
+        self.page_size = page_size
         self.poll_interval = poll_interval
         self.membership_epoch = 0
         self._subscribers: set[_Subscriber] = set()
@@ -56,6 +60,11 @@ class EventTail:
     @property
     def subscriber_count(self) -> int:
         return len(self._subscribers)
+
+    @property
+    def position(self) -> int:
+        """The id of the last event handed to the subscribers."""
+        return self._last_id or 0
 
     def on_announce(self, kind: str) -> None:
         if kind == "membership":
@@ -87,14 +96,16 @@ class EventTail:
 
     async def _read_new(self) -> None:
         while True:
-            batch = await Event.filter(id__gt=self._last_id or 0).order_by("id").limit(PAGE)
+            batch = (
+                await Event.filter(id__gt=self._last_id or 0).order_by("id").limit(self.page_size)
+            )
             if not batch:
                 return
             self._last_id = batch[-1].id
             for subscriber in list(self._subscribers):
                 for event in batch:
                     subscriber.offer(event)
-            if len(batch) < PAGE:
+            if len(batch) < self.page_size:
                 return
 
     @contextlib.asynccontextmanager
@@ -110,11 +121,11 @@ class EventTail:
         seen = after
         replaying = True
         while replaying:  # the backlog, page by page
-            page = await Event.filter(id__gt=seen).order_by("id").limit(PAGE)
+            page = await Event.filter(id__gt=seen).order_by("id").limit(self.page_size)
             for event in page:
                 yield event
                 seen = event.id
-            if len(page) < PAGE:
+            if len(page) < self.page_size:
                 # Live events that overflowed the queue during a long replay are in the table.
                 replaying = subscriber.overflowed
                 subscriber.reset()

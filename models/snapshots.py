@@ -1,7 +1,6 @@
 """Load the row-shaped snapshot of an entity, parents expanded up to its company."""
 
 from models import rows
-from models.accounts import Company
 from models.tracker import (
     Checklist,
     ChecklistItem,
@@ -22,22 +21,26 @@ Row = rows.Row
 
 
 async def project(project_id: str) -> Row:
-    obj = await Project.get(id=project_id)
-    company = await Company.get(id=obj.company_id)
-    return rows.project_row(obj, company)
+    obj = await Project.get(id=project_id).select_related("company")
+    return rows.project_row(obj, obj.company)
+
+
+def list_row(obj: TodoList) -> Row:
+    """A list loaded with select_related("project__company")."""
+    return rows.todo_list_row(obj, rows.project_row(obj.project, obj.project.company))
 
 
 async def todo_list(todo_list_id: str) -> Row:
-    obj = await TodoList.get(id=todo_list_id)
-    return rows.todo_list_row(obj, await project(obj.project_id))
+    return list_row(await TodoList.get(id=todo_list_id).select_related("project__company"))
 
 
 async def todo(todo_id: str) -> Row:
-    obj = await Todo.get(id=todo_id)
+    # One query for the todo and its parents, one per join table.
+    obj = await Todo.get(id=todo_id).select_related("todo_list__project__company")
     users = await TodoUser.filter(todo_id=todo_id).order_by("id").values_list("id", "user_id")
     tags = await TodoTag.filter(todo_id=todo_id).order_by("id").values_list("id", "tag_id")
     values = await TodoCustomField.filter(todo_id=todo_id).order_by("id")
-    return rows.todo_row(obj, await todo_list(obj.todo_list_id), users, tags, values)
+    return rows.todo_row(obj, list_row(obj.todo_list), users, tags, values)
 
 
 async def tag(tag_id: str) -> Row:

@@ -64,6 +64,11 @@ async def require_project(info: Info, project_id: str, need: Need) -> Project:
     project = await Project.get_or_none(id=project_id)
     if project is None:
         raise NotFound("Project", project_id)
+    return await authorise(info, project, need)
+
+
+async def authorise(info: Info, project: Project, need: Need) -> Project:
+    """The project, if the caller's role in it allows `need`."""
     if principal(info).is_system:
         return project
     level = await project_level(info, project)

@@ -17,7 +17,7 @@ from models.tracker import (
     Todo,
     TodoList,
 )
-from resolvers.authz import Need, require_project
+from resolvers.authz import Need, authorise, require_project
 from schema.errors import BadUserInput, NotFound
 
 M = TypeVar("M", bound=Model)
@@ -31,8 +31,11 @@ async def get(model: type[M], entity_id: str) -> M:
 
 
 async def todo_list(info: Info, todo_list_id: str, need: Need) -> tuple[TodoList, Project]:
-    found = await get(TodoList, todo_list_id)
-    return found, await require_project(info, found.project_id, need)
+    """The list with its project and company loaded (one query), and the project authorised."""
+    found = await TodoList.get_or_none(id=todo_list_id).select_related("project__company")
+    if found is None:
+        raise NotFound("TodoList", todo_list_id)
+    return found, await authorise(info, found.project, need)
 
 
 async def todo(info: Info, todo_id: str, need: Need) -> tuple[Todo, Project]:
@@ -71,6 +74,8 @@ async def custom_field(info: Info, field_id: str, need: Need) -> tuple[CustomFie
 
 async def project_user_ids(project: Project, user_ids: list[str], field: str) -> list[str]:
     """Check every id names a member of the project (company owners/admins count)."""
+    if not user_ids:
+        return user_ids
     members = set(
         await ProjectUser.filter(project_id=project.id, user_id__in=user_ids).values_list(
             "user_id", flat=True
@@ -94,6 +99,8 @@ async def project_user_ids(project: Project, user_ids: list[str], field: str) ->
 
 
 async def project_tag_ids(project: Project, tag_ids: list[str]) -> list[str]:
+    if not tag_ids:
+        return tag_ids
     found = set(
         await Tag.filter(project_id=project.id, id__in=tag_ids).values_list("id", flat=True)
     )

@@ -5,10 +5,14 @@ request fails as an operation error (located at the field, nothing streamed). An
 streaming (SUBSCRIBER_TOO_SLOW) ends the stream with a located GraphQL error.
 """
 
-from collections.abc import AsyncGenerator, Collection
+import json
+import weakref
+from collections.abc import AsyncGenerator, Collection, Hashable
+from typing import Any, ClassVar
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ExecutionResult, GraphQLError
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 
 from models.event_types import COMMENT_STREAM, TODO_LIST_STREAM, TODO_STREAM, EventType
@@ -25,7 +29,7 @@ MAX_CURSOR = 2**63 - 1  # event ids are BIGINT
 def parse_cursor(after: str | None) -> int | None:
     if after is None:
         return None
-    if False:
+    if not after.isascii() or not after.isdigit() or int(after) > MAX_CURSOR:
         raise BadUserInput(f"after must be an event id, got {after!r}", field="after")
     return int(after)
 
@@ -89,10 +93,65 @@ async def _stream(
                     continue
                 if access is not None and not await access.allows(row.project_id):
                     continue
-                yield Event.from_row(row)
+                yield _shared_event(row)
     except ApiError as exc:
         # Raised outside field execution: give it the field's path, keep its code.
         raise GraphQLError(exc.message, path=info.path.as_list(), original_error=exc) from exc
+
+
+# One GraphQL Event per row object: the tail hands every subscriber the same rows, so they all
+# get the same Event, and StreamExecutor computes each selection of it once.
+_events: "weakref.WeakKeyDictionary[EventRow, Event]" = weakref.WeakKeyDictionary()
+
+
+def _shared_event(row: EventRow) -> Event:
+    event = _events.get(row)
+    if event is None:
+        event = _events[row] = Event.from_row(row)
+    return event
+
+
+class StreamExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Executes each streamed Event once per distinct operation, not once per subscriber.
+
+    Subscribers whose operation (text, name and variables) is the same share one result for an
+    event: with many subscribers, running the selection for each was most of the fan-out cost.
+    Each event also gets a fresh memo of collected subfields: graphql-core 3.3.2 gives every
+    per-event copy the subscription's memo, keyed by lists that are new for each event, so it
+    grew by every event for as long as a subscription lived.
+    """
+
+    _results: ClassVar["weakref.WeakKeyDictionary[Event, dict[Hashable, Any]]"] = (
+        weakref.WeakKeyDictionary()
+    )
+    _share_key: Hashable | None = None
+
+    def build_per_event_executor(self, payload: Any) -> "StreamExecutor":
+        executor = super().build_per_event_executor(payload)
+        executor._relevant_sub_fields = {}
+        if isinstance(payload, Event):
+            if self._share_key is None:
+                self._share_key = self._operation_key()
+            executor._share_key = self._share_key
+        return executor
+
+    def _operation_key(self) -> Hashable:
+        source = self.operation.loc.source.body if self.operation.loc else None
+        name = self.operation.name.value if self.operation.name else None
+        variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=repr)
+        return (source, name, variables) if source is not None else id(self)
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        key, event = self._share_key, self.root_value
+        if key is None:  # not a streamed Event
+            return super().execute_operation(serially)
+        shared = self._results.setdefault(event, {})
+        result = shared.get(key)
+        if result is None:
+            result = super().execute_operation(serially)
+            if isinstance(result, ExecutionResult):  # not an awaitable: shareable as is
+                shared[key] = result
+        return result
 
 
 async def _latest_id() -> int:

@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from models import snapshots
+from models import rows, snapshots
 from models.event_types import EventType as E
 from models.tracker import Todo as TodoRow
 from models.tracker import TodoTag, TodoUser
@@ -103,11 +103,16 @@ class TodoMutation:
                 dued_at=dued_at,
                 created_by_id=changes.actor,
             )
-            for user_id in assignees:
-                await TodoUser.create(todo_id=todo.id, user_id=user_id)
-            for tag_id in tags:
-                await TodoTag.create(todo_id=todo.id, tag_id=tag_id)
-            row = await snapshots.todo(todo.id)
+            users = [await TodoUser.create(todo_id=todo.id, user_id=u) for u in assignees]
+            links = [await TodoTag.create(todo_id=todo.id, tag_id=t) for t in tags]
+            # Everything the row holds is in hand: no need to read it back.
+            row = rows.todo_row(
+                todo,
+                snapshots.list_row(todo_list),
+                [(u.id, u.user_id) for u in users],
+                [(t.id, t.tag_id) for t in links],
+                [],
+            )
             changes.emit(E.TODO_CREATED, project, None, row)
         return Todo.from_row(row)
 

@@ -15,7 +15,7 @@ from resolvers import webhook_rules as rules
 from resolvers.authz import context_of, principal
 from resolvers.health import send_once
 from resolvers.validate import given
-from resolvers.webhooks import check_page
+from resolvers.webhooks import check_page, webhooks_changed
 from schema.enums import DeliveryStatus as DeliveryStatusEnum
 from schema.enums import WebhookEvent
 from schema.errors import BadUserInput, NotFound
@@ -88,6 +88,7 @@ class WebhookOpsMutation:
         )
         webhook.secret = secret
         await webhook.save()
+        webhooks_changed(info)
         return Webhook.from_model(webhook, secret=secret)
 
     @strawberry.mutation

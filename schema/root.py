@@ -5,7 +5,9 @@ and everything that executes operations (the app, the bridge, tests) imports `sc
 """
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -65,15 +67,27 @@ class Schema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
+# Strawberry's QueryDepthLimiter and MaxAliasesLimiter build a new rule class per request, which
+# makes every validation a ValidationCache miss; build the rules once and share them.
+LIMIT_RULES = [depth_rule(MAX_DEPTH, None), aliases_rule(MAX_ALIASES)]
+
+
+class AbuseLimits(AddValidationRules):
+    def __init__(self) -> None:
+        super().__init__(LIMIT_RULES)
+
+
 schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
     config=StrawberryConfig(sort_schema=True),
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        AbuseLimits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         MaskInternalErrors,
+        # Clients send the same few documents again and again: parse and validate each once.
+        lambda: ParserCache(maxsize=1000),
+        lambda: ValidationCache(maxsize=1000),
     ],
 )
