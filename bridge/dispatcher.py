@@ -56,6 +56,7 @@ class Dispatcher:
         self._in_flight: Counter[str] = Counter()  # claimed here, by webhook
         self._semaphores: dict[str, asyncio.Semaphore] = {}
         self._sending = 0
+        self._abandoned: list[str] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._finished: list[tuple[Attempted, EventData | None]] = []
         self._flushed = asyncio.Event()
@@ -160,6 +161,9 @@ class Dispatcher:
                         self._sending -= 1
                 attempted = Attempted(claimed.id, claimed.webhook_id, number, result)
             self._finished.append((attempted, event))
+        except asyncio.CancelledError:
+            self._abandoned.append(claimed.id)  # back to the queue at shutdown
+            raise
         except Exception:
             logger.exception("delivery %s failed unexpectedly; its lease will expire", claimed.id)
         finally:
@@ -257,7 +261,7 @@ class Dispatcher:
 
     async def stop(self, grace: float = 10.0) -> None:
         """Finish in-flight attempts (up to `grace` seconds) and record them; attempts still
-        running then are abandoned, and their claims expire so another process retries them."""
+        running or waiting then are cancelled and their deliveries returned to the queue."""
         self._stopping = True
         self._wake.set()
         if self._tasks:
@@ -267,6 +271,9 @@ class Dispatcher:
             if pending:
                 await asyncio.wait(pending)
         await self._flush()
+        if self._abandoned:
+            await queue.release(self._abandoned)
+            logger.info("returned %d unfinished deliveries to the queue", len(self._abandoned))
 
 
 def _event_data(event: Event) -> EventData:

@@ -9,7 +9,7 @@ The message id is derived from (event, webhook), so it is the same on every retr
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 from bridge import metrics
 from bridge.dispatcher import Dispatcher
 from bridge.index import WebhookIndex
+from bridge.leader import Leadership
 from bridge.queue import Claimed
 from bridge.render import EventData
 from models.ids import new_id
@@ -84,6 +85,7 @@ class Matcher:
         index: WebhookIndex,
         dispatcher: Dispatcher,
         *,
+        leadership: Leadership | None = None,
         first_delay: float = 0.0,
         lease_seconds: float = 120.0,
         on_enqueued: Callable[[], None] = lambda: None,
@@ -92,6 +94,7 @@ class Matcher:
         self.context_factory = context_factory
         self.index = index
         self.dispatcher = dispatcher
+        self.leadership = leadership or Leadership()
         self.first_delay = first_delay
         self.lease_seconds = lease_seconds
         self.on_enqueued = on_enqueued
@@ -100,7 +103,8 @@ class Matcher:
     async def run(self) -> None:
         while True:
             try:
-                await self._follow()
+                async with self.leadership.lead() as lost:
+                    await _until(self._follow(), lost)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -178,3 +182,18 @@ class Matcher:
             self.dispatcher.submit(handoff.claimed, handoff.webhooks, handoff.events)
         if len(deliveries) > len(handoff.claimed):
             self.on_enqueued()
+
+
+async def _until(work: Coroutine[Any, Any, None], lost: asyncio.Event) -> None:
+    """Run `work` until it ends or `lost` is set, whichever comes first."""
+    task = asyncio.create_task(work)
+    watcher = asyncio.create_task(lost.wait())
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for pending in (task, watcher):
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pending
+    if task.done() and not task.cancelled() and task.exception() is not None:
+        raise task.exception()  # type: ignore[misc]

@@ -13,6 +13,7 @@ from bridge import metrics, queue
 from bridge.config import BridgeConfig
 from bridge.dispatcher import Dispatcher
 from bridge.index import WebhookIndex
+from bridge.leader import Leadership
 from bridge.matcher import Matcher
 from bridge.urlguard import guarded_connector
 
@@ -43,6 +44,7 @@ class Bridge:
         context_factory: Callable[[], Any],
         announce: Callable[[str], None],
         release_claims_on_start: bool,
+        leadership: Leadership | None = None,
     ) -> None:
         self.config = config
         self.index = WebhookIndex()
@@ -51,11 +53,13 @@ class Bridge:
         self.dispatcher = Dispatcher(
             session, config, on_webhooks_disabled=lambda ids: announce("webhooks")
         )
+        self.leadership = leadership or Leadership()
         self.matcher = Matcher(
             schema,
             context_factory,
             self.index,
             self.dispatcher,
+            leadership=self.leadership,
             first_delay=config.retry_schedule[0],
             lease_seconds=config.lease_seconds,
             on_enqueued=self._enqueued,

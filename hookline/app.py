@@ -13,6 +13,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from bridge.config import BridgeConfig
 from bridge.dispatcher import Dispatcher
+from bridge.leader import Leadership, PgLeadership
 from bridge.service import Bridge, client_session
 from hookline.bus import LocalBus, RedisBus
 from hookline.graphql_view import HooklineGraphQL
@@ -47,10 +48,22 @@ def bridge_config(settings: Settings) -> BridgeConfig:
         delivery_timeout=settings.delivery_timeout,
         allow_private_urls=settings.allow_private_urls,
         retention_days=settings.delivery_retention_days,
+        lease_seconds=settings.claim_lease_seconds,
     )
 
 
-def build_app(settings: Settings, *, run_bridge: bool = True, migrate: bool = True) -> Starlette:
+def leadership(settings: Settings) -> Leadership:
+    if settings.database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        dsn = settings.database_url.replace("asyncpg://", "postgres://", 1).split("?")[0]
+        return PgLeadership(dsn)
+    return Leadership()
+
+
+def build_app(
+    settings: Settings, *, run_bridge: bool = True, serve_api: bool = True, migrate: bool = True
+) -> Starlette:
+    """The API with the bridge (`serve`), the API alone (`serve --no-bridge`), or the bridge
+    alone with only its health and metrics routes (`bridge`)."""
     graphql = _LateGraphQL()
     bus = RedisBus(settings.redis_url) if settings.redis_url else LocalBus()
 
@@ -74,6 +87,7 @@ def build_app(settings: Settings, *, run_bridge: bool = True, migrate: bool = Tr
                 context_factory=lambda: Context(services=services, principal=SYSTEM),
                 announce=bus.announce,
                 release_claims_on_start=db.dialect() == "sqlite",
+                leadership=leadership(settings),
             )
             bus.listen(bridge.on_announce)
         # API-only processes still send health checks and tests themselves.
@@ -105,7 +119,9 @@ def build_app(settings: Settings, *, run_bridge: bool = True, migrate: bool = Tr
             await db.close()
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        bridge = getattr(request.app.state, "bridge", None)
+        matcher = bridge is not None and bridge.leadership.is_leader
+        return JSONResponse({"status": "ok", "bridge": bridge is not None, "matcher": matcher})
 
     async def readyz(request: Request) -> Response:
         checks: dict[str, bool] = {}
@@ -122,12 +138,15 @@ def build_app(settings: Settings, *, run_bridge: bool = True, migrate: bool = Tr
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
     ]
+    if serve_api:
+        routes += [
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ]
     return Starlette(
         routes=routes,
         lifespan=lifespan,

@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     bootstrap.add_argument("--email", required=True)
     bootstrap.add_argument("--project")
 
+    bridge = commands.add_parser("bridge", help="bridge and dispatcher only (scale-out)")
+    bridge.add_argument("--host", default="127.0.0.1")
+    bridge.add_argument("--port", type=int, default=9100, help="for /healthz, /readyz, /metrics")
+
     token = commands.add_parser("token", help="API tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True)
     create = token_commands.add_parser("create", help="a new token for a user")
@@ -46,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         if args.command == "serve":
             return _serve(settings, args.host, args.port, bridge=not args.no_bridge)
+        if args.command == "bridge":
+            return _serve(settings, args.host, args.port, bridge=True, api=False)
         if args.command == "bootstrap":
             result = _with_db(settings, lambda: _bootstrap(args.company, args.email, args.project))
         elif args.command == "token":
@@ -61,13 +67,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _serve(settings: Settings, host: str, port: int, bridge: bool) -> int:
+def _serve(settings: Settings, host: str, port: int, bridge: bool, api: bool = True) -> int:
     import uvicorn
 
     from hookline.app import build_app
 
-    app = build_app(settings, run_bridge=bridge)
-    uvicorn.run(app, host=host, port=port, log_level="info", ws_per_message_deflate=False)
+    app = build_app(settings, run_bridge=bridge, serve_api=api)
+    # SIGTERM: uvicorn stops accepting, then the lifespan lets in-flight deliveries finish.
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        ws_per_message_deflate=False,
+        timeout_graceful_shutdown=int(settings.delivery_timeout) + 5,
+    )
     return 0
 
 
