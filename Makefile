@@ -32,7 +32,9 @@ schema: $(BIN)/.installed
 	$(BIN)/strawberry export-schema schema.root:schema --output schema.graphql
 
 bench: $(BIN)/.installed
-	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	$(BIN)/python bench/bench_latency.py
+	$(BIN)/python bench/bench_throughput.py
+	$(BIN)/python bench/bench_fanout.py
 
 migrations: $(BIN)/.installed
 	$(BIN)/tortoise -c models.db.TORTOISE_ORM makemigrations
