@@ -1,0 +1,75 @@
+"""Operator-facing behaviour of the bridge: metrics and retention."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from bridge import queue
+from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus
+from tests.conftest import Account, Client
+from tests.receiver import Receiver
+from tests.test_webhooks_api import create
+from tests.tracker import Tracker
+
+
+def sample(text: str, name: str, labels: str = "") -> float:
+    for line in text.splitlines():
+        if line.startswith(name + labels + " ") or (not labels and line.startswith(name + " ")):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+async def test_metrics_count_deliveries(gql: Client, owner: Account, receiver: Receiver) -> None:
+    before = (await gql.http.get("/metrics")).text
+    await create(gql, receiver.url, events=["TODO_CREATED"])
+    await Tracker(gql, owner.project_id).todo()
+    await receiver.wait_for(1)
+    for _ in range(100):
+        after = (await gql.http.get("/metrics")).text
+        succeeded = '{outcome="succeeded"}'
+        if sample(after, "hookline_delivery_attempts_total", succeeded) > sample(
+            before, "hookline_delivery_attempts_total", succeeded
+        ):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the delivery was not counted")
+    assert sample(after, "hookline_delivery_attempt_seconds_count") > sample(
+        before, "hookline_delivery_attempt_seconds_count"
+    )
+    assert "hookline_delivery_queue_depth" in after
+    assert sample(after, "hookline_event_to_delivery_seconds_count") > sample(
+        before, "hookline_event_to_delivery_seconds_count"
+    )
+
+
+async def test_retention_purges_only_old_finished_deliveries(
+    gql: Client, owner: Account, receiver: Receiver
+) -> None:
+    hook = await create(gql, receiver.url, events=["TAG_CREATED"])
+    old = datetime.now(UTC) - timedelta(days=40)
+    rows = {}
+    for status in (DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED, DeliveryStatus.PENDING):
+        delivery = await Delivery.create(
+            webhook_id=hook["id"],
+            event="TAG_CREATED",
+            message_id=f"msg_old_{status}",
+            payload={},
+            status=status,
+        )
+        await Delivery.filter(id=delivery.id).update(created_at=old)
+        await DeliveryAttempt.create(
+            delivery_id=delivery.id, number=1, started_at=old, duration_ms=1.0, status_code=200
+        )
+        rows[status] = delivery.id
+    fresh = await Delivery.create(
+        webhook_id=hook["id"],
+        event="TAG_CREATED",
+        message_id="msg_fresh",
+        payload={},
+        status=DeliveryStatus.SUCCEEDED,
+    )
+    purged = await queue.purge_older_than(datetime.now(UTC) - timedelta(days=30))
+    assert purged >= 2
+    remaining = set(await Delivery.filter(webhook_id=hook["id"]).values_list("id", flat=True))
+    assert remaining == {rows[DeliveryStatus.PENDING], fresh.id}
+    assert not await DeliveryAttempt.filter(delivery_id=rows[DeliveryStatus.SUCCEEDED]).exists()
