@@ -10,7 +10,7 @@ from models.tracker import ChecklistItem as ChecklistItemRow
 from models.tracker import ChecklistItemUser
 from resolvers import lookup, validate
 from resolvers.emit import change
-from resolvers.todo_links import diff
+from resolvers.todo_links import LinkTable, set_links
 from resolvers.todos import check_dates, date_event
 from schema.domain import Checklist, ChecklistItem, MutationResult
 from schema.inputs import (
@@ -31,6 +31,16 @@ async def _checklist(checklist_id: str) -> Checklist:
     )
     items = [await snapshots.checklist_item(i) for i in ids]
     return Checklist.from_row(await snapshots.checklist(checklist_id), items)
+
+
+ITEM_USERS = LinkTable(
+    ChecklistItemUser,
+    "checklist_item_id",
+    "user_id",
+    snapshots.checklist_item,
+    E.TODO_CHECKLIST_ITEM_ASSIGNEE_REMOVED,
+    E.TODO_CHECKLIST_ITEM_ASSIGNEE_ADDED,
+)
 
 
 @strawberry.type
@@ -166,17 +176,5 @@ class ChecklistMutation:
         wanted = validate.id_list(input.assignee_ids, "assigneeIds")
         await lookup.project_user_ids(project, wanted, "assigneeIds")
         async with change(info) as changes:
-            current = await ChecklistItemUser.filter(checklist_item_id=found.id).values_list(
-                "user_id", flat=True
-            )
-            removed, added = diff(current, wanted)
-            row = await snapshots.checklist_item(found.id)
-            for user_id in removed:
-                await ChecklistItemUser.filter(checklist_item_id=found.id, user_id=user_id).delete()
-                row, before = await snapshots.checklist_item(found.id), row
-                changes.emit(E.TODO_CHECKLIST_ITEM_ASSIGNEE_REMOVED, project, before, row)
-            for user_id in added:
-                await ChecklistItemUser.create(checklist_item_id=found.id, user_id=user_id)
-                row, before = await snapshots.checklist_item(found.id), row
-                changes.emit(E.TODO_CHECKLIST_ITEM_ASSIGNEE_ADDED, project, before, row)
+            row = await set_links(changes, project, found.id, wanted, ITEM_USERS)
         return ChecklistItem.from_row(row)

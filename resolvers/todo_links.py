@@ -1,20 +1,26 @@
 """A todo's joins: assignees, tags and custom-field values, one event per link changed."""
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
 import strawberry
 from strawberry.types import Info
+from tortoise.models import Model
 
 from models import snapshots
 from models.event_types import EventType as E
+from models.rows import Row
 from models.tracker import (
     CustomField,
     CustomFieldOption,
     CustomFieldType,
+    Project,
     TodoCustomField,
     TodoTag,
     TodoUser,
 )
 from resolvers import lookup, validate
-from resolvers.emit import change
+from resolvers.emit import Changes, change
 from schema.domain import Todo
 from schema.errors import BadUserInput
 from schema.inputs import SetTodoAssigneesInput, SetTodoCustomFieldInput, SetTodoTagsInput
@@ -45,6 +51,46 @@ def diff(current: list[str], wanted: list[str]) -> tuple[list[str], list[str]]:
     return [c for c in current if c not in wanted], [w for w in wanted if w not in current]
 
 
+@dataclass(frozen=True)
+class LinkTable:
+    """A join table from an owner (a todo, a checklist item) to the ids it links to."""
+
+    model: type[Model]
+    owner_field: str
+    target_field: str
+    snapshot: Callable[[str], Awaitable[Row]]
+    removed_event: str
+    added_event: str
+
+
+async def set_links(
+    changes: Changes, project: Project, owner_id: str, wanted: list[str], table: LinkTable
+) -> Row:
+    """Make the owner's links exactly `wanted`: one event per link removed or added, each with
+    the owner's row just before and just after that one change. Returns the final row."""
+    owner = {table.owner_field: owner_id}
+    current = await table.model.filter(**owner).values_list(table.target_field, flat=True)
+    removed, added = diff(current, wanted)
+    row = await table.snapshot(owner_id)
+    for target in removed:
+        await table.model.filter(**owner, **{table.target_field: target}).delete()
+        row, before = await table.snapshot(owner_id), row
+        changes.emit(table.removed_event, project, before, row)
+    for target in added:
+        await table.model.create(**owner, **{table.target_field: target})
+        row, before = await table.snapshot(owner_id), row
+        changes.emit(table.added_event, project, before, row)
+    return row
+
+
+TODO_USERS = LinkTable(
+    TodoUser, "todo_id", "user_id", snapshots.todo, E.TODO_ASSIGNEE_REMOVED, E.TODO_ASSIGNEE_ADDED
+)
+TODO_TAGS = LinkTable(
+    TodoTag, "todo_id", "tag_id", snapshots.todo, E.TODO_TAG_REMOVED, E.TODO_TAG_ADDED
+)
+
+
 @strawberry.type
 class TodoLinkMutation:
     @strawberry.mutation
@@ -53,17 +99,7 @@ class TodoLinkMutation:
         wanted = validate.id_list(input.assignee_ids, "assigneeIds")
         await lookup.project_user_ids(project, wanted, "assigneeIds")
         async with change(info) as changes:
-            current = await TodoUser.filter(todo_id=todo.id).values_list("user_id", flat=True)
-            removed, added = diff(current, wanted)
-            row = await snapshots.todo(todo.id)
-            for user_id in removed:
-                await TodoUser.filter(todo_id=todo.id, user_id=user_id).delete()
-                row, before = await snapshots.todo(todo.id), row
-                changes.emit(E.TODO_ASSIGNEE_REMOVED, project, before, row)
-            for user_id in added:
-                await TodoUser.create(todo_id=todo.id, user_id=user_id)
-                row, before = await snapshots.todo(todo.id), row
-                changes.emit(E.TODO_ASSIGNEE_ADDED, project, before, row)
+            row = await set_links(changes, project, todo.id, wanted, TODO_USERS)
         return Todo.from_row(row)
 
     @strawberry.mutation
@@ -72,17 +108,7 @@ class TodoLinkMutation:
         wanted = validate.id_list(input.tag_ids, "tagIds")
         await lookup.project_tag_ids(project, wanted)
         async with change(info) as changes:
-            current = await TodoTag.filter(todo_id=todo.id).values_list("tag_id", flat=True)
-            removed, added = diff(current, wanted)
-            row = await snapshots.todo(todo.id)
-            for tag_id in removed:
-                await TodoTag.filter(todo_id=todo.id, tag_id=tag_id).delete()
-                row, before = await snapshots.todo(todo.id), row
-                changes.emit(E.TODO_TAG_REMOVED, project, before, row)
-            for tag_id in added:
-                await TodoTag.create(todo_id=todo.id, tag_id=tag_id)
-                row, before = await snapshots.todo(todo.id), row
-                changes.emit(E.TODO_TAG_ADDED, project, before, row)
+            row = await set_links(changes, project, todo.id, wanted, TODO_TAGS)
         return Todo.from_row(row)
 
     @strawberry.mutation
