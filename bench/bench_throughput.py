@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
+import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -138,4 +139,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    # uvloop, as `hookline serve` and `hookline bridge` run under uvicorn; the baseline too.
+    uvloop.run(main())
