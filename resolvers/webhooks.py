@@ -107,11 +107,12 @@ class WebhookMutation:
                 info, webhook.company_id, webhook.project_ids, input.filters
             )
         enable = given(input.enabled) and input.enabled is True and not webhook.enabled
+        if enable:  # checked before anything is saved: a refused update changes nothing
+            await rules.below_cap(info, webhook.company_id, excluding=webhook.id)
         if given(input.enabled) and input.enabled is False:
             webhook.enabled = False
         await webhook.save()
         if enable:
-            await rules.below_cap(info, webhook.company_id, excluding=webhook.id)
             webhook = await health_check(info, webhook)
         webhooks_changed(info)
         return Webhook.from_model(webhook)

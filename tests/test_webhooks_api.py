@@ -115,9 +115,13 @@ async def test_enabled_webhooks_are_capped(gql: Client, owner: Account, receiver
         "mutation($w:String!){disableWebhook(input:{webhookId:$w}){success}}", {"w": made[0]["id"]}
     )
     fourth = await create(gql, receiver.url)
-    error = await gql.error(UPDATE, {"i": {"webhookId": made[0]["id"], "enabled": True}})
+    error = await gql.error(
+        UPDATE, {"i": {"webhookId": made[0]["id"], "enabled": True, "name": "renamed"}}
+    )
     assert error["extensions"]["code"] == "PLAN_LIMIT_REACHED"
-    assert fourth["enabled"] and not (await Webhook.get(id=made[0]["id"])).enabled
+    refused = await Webhook.get(id=made[0]["id"])
+    assert fourth["enabled"] and not refused.enabled
+    assert refused.name is None  # a refused update changes nothing
 
 
 async def test_pagination_and_filter(gql: Client, receiver: Receiver) -> None:
