@@ -10,7 +10,7 @@ from typing import Any
 from bridge.filters import passes
 from models.accounts import CompanyLevel, CompanyUser
 from models.tracker import Project, ProjectUser
-from models.webhooks import Webhook
+from models.webhooks import Webhook, webhooks_version
 
 MAX_AGE = 5.0
 
@@ -32,10 +32,14 @@ class Target:
 
 
 class WebhookIndex:
-    def __init__(self) -> None:
+    def __init__(self, check_version: bool = False) -> None:
+        """check_version: webhooks change in other processes, whose announcements may come
+        after events that follow the change; compare the stored version before matching."""
         self._targets: dict[str, list[Target]] = {}  # by company
         self._member_of: dict[str, set[str]] = {}  # creator → projects
         self._loaded_at = float("-inf")
+        self._check_version = check_version
+        self._version = -1
 
     def invalidate(self) -> None:
         self._loaded_at = float("-inf")
@@ -73,7 +77,17 @@ class WebhookIndex:
         self._targets, self._member_of = dict(targets), dict(member_of)
         self._loaded_at = time.monotonic()
 
-    async def match(
+    async def refresh(self) -> None:
+        """Reload if webhooks changed or the index is old; call before matching a batch."""
+        if self._check_version:
+            version = await webhooks_version()
+            if version != self._version:
+                self._version = version
+                self.invalidate()
+        if time.monotonic() - self._loaded_at > MAX_AGE:
+            await self._load()
+
+    def match(
         self,
         *,
         event: str,
@@ -84,8 +98,6 @@ class WebhookIndex:
         current: Any,
     ) -> list[Webhook]:
         """The webhooks this event goes to."""
-        if time.monotonic() - self._loaded_at > MAX_AGE:
-            await self._load()
         return [
             t.webhook
             for t in self._targets.get(company_id, ())

@@ -147,9 +147,10 @@ class Matcher:
         due = now + timedelta(seconds=self.first_delay)
         deliveries = []
         handoff = Handoff()
+        await self.index.refresh()
         for event in events:
             created_at = datetime.fromisoformat(event["createdAt"])
-            for webhook in await self.index.match(
+            for webhook in self.index.match(
                 event=event["event"],
                 company_id=event["companyId"],
                 project_id=event["projectId"],

@@ -16,7 +16,13 @@ from tortoise.transactions import in_transaction
 
 from bridge.outcomes import Attempted, Plan
 from bridge.render import EventData, RawJson
-from models.webhooks import Delivery, DeliveryStatus, Webhook, WebhookStatus
+from models.webhooks import (
+    Delivery,
+    DeliveryStatus,
+    Webhook,
+    WebhookStatus,
+    bump_webhooks_version,
+)
 
 RESPONSE_LIMIT = 4096
 # Candidates looked at per claim; the per-webhook quota is applied among them.
@@ -203,6 +209,7 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
             await webhook.save()
         if disabled:
             await fail_pending(disabled, "webhook disabled")
+            await bump_webhooks_version()
     return disabled
 
 

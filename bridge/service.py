@@ -45,9 +45,10 @@ class Bridge:
         announce: Callable[[str], None],
         release_claims_on_start: bool,
         leadership: Leadership | None = None,
+        check_webhooks_version: bool = False,
     ) -> None:
         self.config = config
-        self.index = WebhookIndex()
+        self.index = WebhookIndex(check_version=check_webhooks_version)
         self.announce = announce
         self.release_claims_on_start = release_claims_on_start
         self.dispatcher = Dispatcher(

@@ -88,6 +88,8 @@ def build_app(
                 announce=bus.announce,
                 release_claims_on_start=db.dialect() == "sqlite",
                 leadership=leadership(settings),
+                # With Redis, webhooks may be changed by other processes.
+                check_webhooks_version=settings.redis_url is not None,
             )
             bus.listen(bridge.on_announce)
         # API-only processes still send health checks and tests themselves.

@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from models.events import Event
+from models.tracker import Project
 from schema.errors import SubscriberTooSlow
 
 logger = logging.getLogger("hookline.tail")
@@ -55,6 +56,7 @@ class EventTail:
         self._subscribers: set[_Subscriber] = set()
         self._wake = asyncio.Event()
         self._last_id: int | None = None
+        self._projects: set[str] = set()  # every project id known to exist
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -72,6 +74,7 @@ class EventTail:
         self._wake.set()
 
     async def start(self) -> None:
+        self._projects = set(await Project.all().values_list("id", flat=True))
         self._last_id = await _max_id()
         self._task = asyncio.create_task(self._run(), name="event-tail")
 
@@ -102,6 +105,12 @@ class EventTail:
             if not batch:
                 return
             self._last_id = batch[-1].id
+            new_projects = {event.project_id for event in batch} - self._projects
+            if new_projects:
+                # A project created since the subscribers looked up what they may read (its
+                # creation is not announced): make them look again before they filter.
+                self._projects |= new_projects
+                self.membership_epoch += 1
             for subscriber in list(self._subscribers):
                 for event in batch:
                     subscriber.offer(event)

@@ -3,6 +3,7 @@
 from enum import StrEnum
 
 from tortoise import fields
+from tortoise.expressions import F
 from tortoise.models import Model
 
 from models.ids import new_id
@@ -100,3 +101,22 @@ class StreamCursor(Model):
 
     class Meta:
         table = "stream_cursor"
+
+
+WEBHOOKS_VERSION = "webhooks-version"
+
+
+async def bump_webhooks_version() -> None:
+    """Count a change to any webhook's configuration (kept as a named StreamCursor row).
+
+    Bridges in other processes compare it before matching, so a webhook saved a moment before
+    an event is never missed because an announcement was slower than the event.
+    """
+    updated = await StreamCursor.filter(name=WEBHOOKS_VERSION).update(event_id=F("event_id") + 1)
+    if not updated:
+        await StreamCursor.get_or_create(name=WEBHOOKS_VERSION, defaults={"event_id": 1})
+
+
+async def webhooks_version() -> int:
+    found = await StreamCursor.get_or_none(name=WEBHOOKS_VERSION)
+    return found.event_id if found else 0

@@ -5,8 +5,10 @@ request fails as an operation error (located at the field, nothing streamed). An
 streaming (SUBSCRIBER_TOO_SLOW) ends the stream with a located GraphQL error.
 """
 
+import asyncio
 import json
 import weakref
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, Collection, Hashable
 from typing import Any, ClassVar
 
@@ -17,13 +19,14 @@ from strawberry.types import Info
 
 from models.event_types import COMMENT_STREAM, TODO_LIST_STREAM, TODO_STREAM, EventType
 from models.events import Event as EventRow
-from resolvers.authz import context_of, member_project_ids, principal
+from resolvers.authz import context_of, member_project_ids, principal, user_id
 from resolvers.context import EventFeed
 from schema.enums import WebhookEvent
 from schema.errors import ApiError, BadUserInput, Forbidden
 from schema.events import Event
 
 MAX_CURSOR = 2**63 - 1  # event ids are BIGINT
+SHARED_EVENTS = 256
 
 
 def parse_cursor(after: str | None) -> int | None:
@@ -35,7 +38,16 @@ def parse_cursor(after: str | None) -> int | None:
 
 
 class _Access:
-    """The projects a user may read, re-read after every membership announcement."""
+    """The projects a user may read, re-read after every membership announcement.
+
+    The subscriptions of one user share each look-up: after a membership change, a thousand
+    subscriptions cost one query per user, not one per subscription.
+    """
+
+    # Per feed: (membership epoch, user id → look-up at that epoch).
+    _lookups: ClassVar[
+        "weakref.WeakKeyDictionary[EventFeed, tuple[int, dict[str, asyncio.Task[frozenset[str]]]]]"
+    ] = weakref.WeakKeyDictionary()
 
     def __init__(self, info: Info, feed: EventFeed) -> None:
         self.info = info
@@ -43,15 +55,34 @@ class _Access:
         self.epoch = -1
         self.projects: frozenset[str] = frozenset()
 
-    async def refresh(self) -> None:
-        if self.epoch != self.feed.membership_epoch:
-            # Read the epoch first: a change during the query triggers another refresh.
-            self.epoch = self.feed.membership_epoch
-            self.projects = frozenset(await member_project_ids(self.info))
+    @property
+    def stale(self) -> bool:
+        return self.epoch != self.feed.membership_epoch
 
-    async def allows(self, project_id: str) -> bool:
-        await self.refresh()
-        return project_id in self.projects
+    async def refresh(self, fresh: bool = False) -> None:
+        """Look the projects up again, or share the user's look-up at this epoch. A `fresh`
+        look-up shares only one in flight (a project created since is readable at once)."""
+        # Take the epoch first: a change during the look-up makes it stale again.
+        self.epoch = self.feed.membership_epoch
+        epoch, lookups = self._lookups.get(self.feed, (-1, {}))
+        if epoch != self.epoch:
+            epoch, lookups = self._lookups[self.feed] = (self.epoch, {})
+        uid = user_id(self.info)
+        task = lookups.get(uid)
+        if task is None or (fresh and task.done()):
+            task = lookups[uid] = asyncio.create_task(self._read())
+            task.add_done_callback(lambda done: _forget_failed(done, lookups, uid))
+        # Shielded: one subscriber going away must not cancel the others' look-up.
+        self.projects = await asyncio.shield(task)
+
+    async def _read(self) -> frozenset[str]:
+        return frozenset(await member_project_ids(self.info))
+
+
+def _forget_failed(task: asyncio.Task[Any], lookups: dict[str, Any], key: str) -> None:
+    """A failed look-up is not kept: the next event of that user tries again."""
+    if task.cancelled() or task.exception() is not None:
+        lookups.pop(key, None)
 
 
 async def open_stream(
@@ -68,7 +99,7 @@ async def open_stream(
     access = None
     if not caller.is_system:
         access = _Access(info, feed)
-        await access.refresh()
+        await access.refresh(fresh=True)
         if wanted is not None and not wanted <= access.projects:
             raise Forbidden("You are not a member of every project in projectIds")
     if cursor is None:  # from now on
@@ -91,24 +122,15 @@ async def _stream(
                     continue
                 if wanted is not None and row.project_id not in wanted:
                     continue
-                if access is not None and not await access.allows(row.project_id):
-                    continue
-                yield _shared_event(row)
+                if access is not None:
+                    if access.stale:
+                        await access.refresh()
+                    if row.project_id not in access.projects:
+                        continue
+                yield Event.from_row(row)
     except ApiError as exc:
         # Raised outside field execution: give it the field's path, keep its code.
         raise GraphQLError(exc.message, path=info.path.as_list(), original_error=exc) from exc
-
-
-# One GraphQL Event per row object: the tail hands every subscriber the same rows, so they all
-# get the same Event, and StreamExecutor computes each selection of it once.
-_events: "weakref.WeakKeyDictionary[EventRow, Event]" = weakref.WeakKeyDictionary()
-
-
-def _shared_event(row: EventRow) -> Event:
-    event = _events.get(row)
-    if event is None:
-        event = _events[row] = Event.from_row(row)
-    return event
 
 
 class StreamExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -116,14 +138,14 @@ class StreamExecutor(StrawberryGraphQLCoreExecutionContext):
 
     Subscribers whose operation (text, name and variables) is the same share one result for an
     event: with many subscribers, running the selection for each was most of the fan-out cost.
+    This holds because no field of Event depends on who asks (keep it so, or stop sharing).
+    Events are immutable, so a result is keyed by the event; the last SHARED_EVENTS are kept.
     Each event also gets a fresh memo of collected subfields: graphql-core 3.3.2 gives every
     per-event copy the subscription's memo, keyed by lists that are new for each event, so it
     grew by every event for as long as a subscription lived.
     """
 
-    _results: ClassVar["weakref.WeakKeyDictionary[Event, dict[Hashable, Any]]"] = (
-        weakref.WeakKeyDictionary()
-    )
+    _results: ClassVar[OrderedDict[Hashable, dict[Hashable, ExecutionResult]]] = OrderedDict()
     _share_key: Hashable | None = None
 
     def build_per_event_executor(self, payload: Any) -> "StreamExecutor":
@@ -142,10 +164,17 @@ class StreamExecutor(StrawberryGraphQLCoreExecutionContext):
         return (source, name, variables) if source is not None else id(self)
 
     def execute_operation(self, serially: bool | None = None) -> Any:
-        key, event = self._share_key, self.root_value
+        key = self._share_key
         if key is None:  # not a streamed Event
             return super().execute_operation(serially)
-        shared = self._results.setdefault(event, {})
+        event: Event = self.root_value
+        # The project id (random) keeps events of different databases apart, as in tests.
+        event_key = (event.id, event.project_id, event.created_at)
+        shared = self._results.get(event_key)
+        if shared is None:
+            shared = self._results[event_key] = {}
+            if len(self._results) > SHARED_EVENTS:
+                self._results.popitem(last=False)
         result = shared.get(key)
         if result is None:
             result = super().execute_operation(serially)

@@ -88,7 +88,7 @@ class WebhookOpsMutation:
         )
         webhook.secret = secret
         await webhook.save()
-        webhooks_changed(info)
+        await webhooks_changed(info)
         return Webhook.from_model(webhook, secret=secret)
 
     @strawberry.mutation

@@ -7,7 +7,7 @@ from tortoise.transactions import in_transaction
 from bridge.signing import generate_secret
 from models.accounts import Company
 from models.webhooks import Webhook as WebhookRow
-from models.webhooks import WebhookStatus
+from models.webhooks import WebhookStatus, bump_webhooks_version
 from resolvers import webhook_rules as rules
 from resolvers.authz import context_of, user_id
 from resolvers.health import health_check
@@ -33,8 +33,9 @@ def check_page(skip: int, take: int) -> None:
         raise BadUserInput(f"skip must be >= 0 and take between 1 and {MAX_TAKE}")
 
 
-def webhooks_changed(info: Info) -> None:
+async def webhooks_changed(info: Info) -> None:
     """The bridge keeps an index of webhooks by project and event; tell it to rebuild."""
+    await bump_webhooks_version()
     context_of(info).services.announcer.announce("webhooks")
 
 
@@ -86,7 +87,7 @@ class WebhookMutation:
                 project_ids=project_ids,
                 filters=filters,
             )
-        webhooks_changed(info)
+        await webhooks_changed(info)
         return Webhook.from_model(created, secret=secret)
 
     @strawberry.mutation
@@ -114,7 +115,7 @@ class WebhookMutation:
         await webhook.save()
         if enable:
             webhook = await health_check(info, webhook)
-        webhooks_changed(info)
+        await webhooks_changed(info)
         return Webhook.from_model(webhook)
 
     @strawberry.mutation
@@ -124,12 +125,12 @@ class WebhookMutation:
         webhook.status = WebhookStatus.UNHEALTHY
         webhook.disabled_reason = "Disabled by its owner"
         await webhook.save()
-        webhooks_changed(info)
+        await webhooks_changed(info)
         return MutationResult(success=True, operation_id=webhook.id)
 
     @strawberry.mutation
     async def delete_webhook(self, info: Info, input: DeleteWebhookInput) -> MutationResult:
         webhook = await rules.own(info, input.webhook_id)
         await webhook.delete()
-        webhooks_changed(info)
+        await webhooks_changed(info)
         return MutationResult(success=True, operation_id=webhook.id)
