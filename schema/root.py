@@ -15,7 +15,7 @@ from resolvers.checklists import ChecklistMutation, ChecklistQuery
 from resolvers.comments import CommentMutation, CommentQuery
 from resolvers.custom_fields import CustomFieldMutation, CustomFieldQuery
 from resolvers.projects import ProjectMutation, ProjectQuery
-from resolvers.subscriptions import Subscription
+from resolvers.subscriptions import StreamExecutor, Subscription
 from resolvers.tags import TagMutation, TagQuery
 from resolvers.todo_links import TodoLinkMutation
 from resolvers.todo_lists import TodoListMutation, TodoListQuery
@@ -62,7 +62,11 @@ Mutation = merge_types(
 class Schema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None):  # type: ignore[no-untyped-def]
         """Log only unexpected errors; ApiErrors are answers, not faults."""
-        unexpected = [e for e in errors if not isinstance(e.original_error, ApiError)]
+        unexpected = [
+            e
+            for e in errors
+            if not isinstance(e, ApiError) and not isinstance(e.original_error, ApiError)
+        ]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
@@ -82,6 +86,9 @@ schema = Schema(
     mutation=Mutation,
     subscription=Subscription,
     config=StrawberryConfig(sort_schema=True),
+    # Shares each streamed event's result among identical subscriptions, and stops a per-event
+    # leak of graphql-core 3.3 in long-lived subscriptions (see StreamExecutor).
+    execution_context_class=StreamExecutor,
     extensions=[
         AbuseLimits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

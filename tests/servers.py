@@ -1,0 +1,211 @@
+"""Real servers for tests, and the raw clients that talk to them.
+
+`uvicorn_server` serves an ASGI app on a free port inside this process (on the test loop);
+`HooklineProcess` runs `hookline serve` as a subprocess. `GraphQLWebSocket` speaks
+graphql-transport-ws or legacy graphql-ws over a raw `websockets` connection; `sse_events`
+reads a graphql-sse stream (distinct-connections mode).
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+import uvicorn
+from websockets.asyncio.client import ClientConnection, connect
+
+TRANSPORT_WS = "graphql-transport-ws"
+LEGACY_WS = "graphql-ws"
+HOOKLINE = [sys.executable, "-m", "hookline.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.asynccontextmanager
+async def uvicorn_server(app: Any, **options: Any) -> AsyncIterator[str]:
+    """Serve `app` on 127.0.0.1 and yield "host:port". The app's lifespan is the caller's."""
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        lifespan="off",
+        log_config=None,
+        log_level="warning",
+        ws_per_message_deflate=False,
+        timeout_graceful_shutdown=2,
+        **options,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(), name="uvicorn")
+    while not server.started:
+        if task.done():
+            task.result()  # startup failed: raise its error
+            raise RuntimeError("uvicorn exited during startup")
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def hookline_cli(args: list[str], env: Mapping[str, str]) -> Any:
+    """Run one `hookline` command to completion and return its JSON output."""
+    process = await asyncio.create_subprocess_exec(
+        *HOOKLINE,
+        *args,
+        env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    return json.loads(out) if out.strip() else None
+
+
+class HooklineProcess:
+    """`hookline serve --no-bridge` in a subprocess on a free port, logging to a file."""
+
+    def __init__(self, env: Mapping[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.env = {**os.environ, **env}
+        self.log_path = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    async def __aenter__(self) -> Self:
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [*HOOKLINE, "serve", "--port", str(self.port), "--no-bridge"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        async with httpx.AsyncClient() as http:
+            for _ in range(200):
+                if self.process.poll() is not None:
+                    break
+                with contextlib.suppress(httpx.TransportError):
+                    if (await http.get(f"http://{self.address}/readyz")).status_code == 200:
+                        return self
+                await asyncio.sleep(0.05)
+        await self.__aexit__(None, None, None)
+        raise RuntimeError(f"hookline serve did not start:\n{self.log_path.read_text()}")
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        for _ in range(100):
+            if self.process.poll() is not None:
+                return
+            await asyncio.sleep(0.05)
+        self.process.kill()
+        self.process.wait()
+
+
+class GraphQLWebSocket:
+    """A raw GraphQL-over-WebSocket client: graphql-transport-ws or legacy graphql-ws."""
+
+    def __init__(self, socket: ClientConnection, protocol: str) -> None:
+        self.socket = socket
+        self.protocol = protocol
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def connect(
+        cls,
+        address: str,
+        payload: dict[str, Any],
+        protocol: str = TRANSPORT_WS,
+        receive_buffer: int | None = None,
+        **options: Any,
+    ) -> AsyncIterator["GraphQLWebSocket"]:
+        """Connect, send connection_init and wait for the ack.
+
+        receive_buffer shrinks the socket's SO_RCVBUF, for a client that should stall early.
+        """
+        if receive_buffer is not None:
+            host, port = address.rsplit(":", 1)
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+            sock.setblocking(False)
+            await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
+            options["sock"] = sock
+        async with connect(
+            f"ws://{address}/graphql", subprotocols=[protocol], compression=None, **options
+        ) as sock:
+            client = cls(sock, protocol)
+            await sock.send(json.dumps({"type": "connection_init", "payload": payload}))
+            ack = await client.receive()
+            assert ack["type"] == "connection_ack", ack
+            yield client
+
+    async def subscribe(
+        self, op_id: str, query: str, variables: dict[str, Any] | None = None
+    ) -> None:
+        kind = "subscribe" if self.protocol == TRANSPORT_WS else "start"
+        message = {"id": op_id, "type": kind, "payload": {"query": query, "variables": variables}}
+        await self.socket.send(json.dumps(message))
+
+    async def receive(self, timeout: float = 10) -> dict[str, Any]:
+        """The next protocol message, skipping keep-alives."""
+        while True:
+            message = json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
+            if message["type"] == "ping":
+                await self.socket.send(json.dumps({"type": "pong"}))
+            elif message["type"] not in ("pong", "ka"):
+                return message
+
+    async def payload(self, timeout: float = 10) -> dict[str, Any]:
+        """The payload of the next result (`next` / `data`); fails on anything else."""
+        message = await self.receive(timeout)
+        assert message["type"] in ("next", "data"), message
+        return message["payload"]
+
+    async def events(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
+        """The next `count` streamed values, each the single root field's data."""
+        values = []
+        for _ in range(count):
+            payload = await self.payload(timeout)
+            assert not payload.get("errors"), payload
+            [value] = payload["data"].values()
+            values.append(value)
+        return values
+
+
+async def sse_events(
+    http: httpx.AsyncClient, url: str, body: dict[str, Any], headers: Mapping[str, str]
+) -> AsyncIterator[tuple[str, Any]]:
+    """(event, data) pairs of a graphql-sse stream in distinct-connections mode."""
+    headers = {**headers, "Accept": "text/event-stream"}
+    async with http.stream("POST", url, json=body, headers=headers) as response:
+        assert response.status_code == 200, await response.aread()
+        assert response.headers["content-type"].startswith("text/event-stream")
+        event, data = "message", ""
+        async for line in response.aiter_lines():
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data += line[5:].strip()
+            elif line == "" and (data or event == "complete"):
+                yield event, json.loads(data) if data else None
+                event, data = "message", ""

@@ -1,0 +1,166 @@
+"""Event order on PostgreSQL: concurrent writers, one sequence, readers that never miss an event.
+
+A sequence hands out ids at insert time, not at commit; `append_events` takes an advisory lock so
+ids are in commit order. These tests run concurrent transactions on a real pool and check that
+cursor readers (the tail, `follow()`, subscriptions) see every event once, in order, and show
+what a cursor reader misses when the lock is bypassed.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+from tortoise.transactions import in_transaction
+
+from hookline.settings import Settings
+from models.event_log import NewEvent, append_events
+from models.events import Event
+from tests.conftest import Account, Client, new_account
+from tests.servers import GraphQLWebSocket, uvicorn_server
+from tests.tracker import Tracker
+
+# The session's app, on the PostgreSQL database only (skipped without HOOKLINE_TEST_POSTGRES_URL).
+pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+
+WRITERS, MUTATIONS = 8, 50
+EVENTS = "subscription($p:[String!],$a:String){events(projectIds:$p,after:$a){id event}}"
+
+
+@pytest.fixture
+async def server(app: Any) -> AsyncIterator[str]:
+    async with uvicorn_server(app) as address:
+        yield address
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 10) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.005)
+
+
+@contextlib.asynccontextmanager
+async def following(feed: Any, cursor: int, project_id: str) -> AsyncIterator[list[int]]:
+    """The ids of one project's events from `follow()`, collected in the background."""
+    ids: list[int] = []
+
+    async def collect() -> None:
+        async with feed.follow(cursor) as rows:
+            async for row in rows:
+                if row.project_id == project_id:
+                    ids.append(row.id)
+
+    task = asyncio.create_task(collect())
+    try:
+        yield ids
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_concurrent_writers_and_readers_agree_with_the_table(
+    app: Any, settings: Settings, server: str, http: httpx.AsyncClient
+) -> None:
+    assert settings.db_pool_size > 1  # the writers' transactions really overlap
+    owner = await new_account()
+    tracker = Tracker(Client(http, owner.token), owner.project_id)
+    cursor = await tracker.cursor()
+    total, done = WRITERS * MUTATIONS, 0
+
+    async def write(k: int) -> None:
+        nonlocal done
+        for i in range(MUTATIONS):
+            await tracker.todo_list(f"writer {k} #{i}")
+            done += 1
+
+    async def subscribe() -> list[int]:
+        payload = {"authorization": f"Bearer {owner.token}"}
+        async with GraphQLWebSocket.connect(server, payload) as ws:
+            await ws.subscribe("1", EVENTS, {"p": [owner.project_id], "a": str(cursor)})
+            return [int(e["id"]) for e in await ws.events(total, timeout=30)]
+
+    async with following(app.state.services.feed, cursor, owner.project_id) as followed:
+        writers = [asyncio.create_task(write(k)) for k in range(WRITERS)]
+        subscribers = [asyncio.create_task(subscribe())]
+        for step in range(1, 8):  # more subscribers join (and replay) while the writers commit
+            await eventually(lambda step=step: done >= step * total // 8)
+            subscribers.append(asyncio.create_task(subscribe()))
+        await asyncio.gather(*writers)
+        received = await asyncio.gather(*subscribers)
+        await eventually(lambda: len(followed) >= total)
+        await asyncio.sleep(0.05)  # and nothing more comes
+
+    expected = [e.id for e in await tracker.events_since(cursor)]
+    assert len(expected) == total
+    assert followed == expected
+    for ids in received:
+        assert ids == expected
+
+
+def _event(account: Account, title: str) -> NewEvent:
+    return NewEvent("TAG_CREATED", account.company_id, account.project_id, None, None, {"t": title})
+
+
+@pytest.mark.parametrize("locked", [True, False], ids=["with-lock", "lock-bypassed"])
+async def test_a_late_commit_with_a_lower_id(app: Any, locked: bool) -> None:
+    """A takes its id first and commits after B. With the lock B waits for A; without it, a
+    cursor reader that has moved past B never sees A."""
+    owner = await new_account()
+    feed, announcer = app.state.services.feed, app.state.services.announcer
+    a_inserted, a_may_commit = asyncio.Event(), asyncio.Event()
+
+    async def append(title: str) -> int:
+        if locked:
+            [row] = await append_events([_event(owner, title)])
+        else:  # what append_events does, minus the advisory lock
+            e = _event(owner, title)
+            row = await Event.create(
+                type=e.type,
+                company_id=e.company_id,
+                project_id=e.project_id,
+                current_value=e.current_value,
+            )
+        return row.id
+
+    async def slow_writer() -> int:
+        async with in_transaction():
+            event_id = await append("A")
+            a_inserted.set()
+            await a_may_commit.wait()  # more work before its commit
+        announcer.announce()
+        return event_id
+
+    async def quick_writer() -> int:
+        async with in_transaction():
+            event_id = await append("B")
+        announcer.announce()
+        return event_id
+
+    async with following(feed, feed.position, owner.project_id) as followed:
+        a = asyncio.create_task(slow_writer())
+        try:
+            await a_inserted.wait()
+            b = asyncio.create_task(quick_writer())
+            await asyncio.wait([b], timeout=0.3)
+            if locked:
+                assert not b.done()  # B waits for A's lock
+            else:
+                b_id = await b
+                await eventually(lambda: b_id in followed)  # the reader's cursor is past B
+        finally:
+            a_may_commit.set()
+        a_id, b_id = await a, await b
+        async with in_transaction():  # once this one is read, every earlier one was
+            [last] = await append_events([_event(owner, "C")])
+        announcer.announce()
+        await eventually(lambda: last.id in followed)
+
+    stored = await Event.filter(project_id=owner.project_id).order_by("id")
+    assert [e.id for e in stored] == [a_id, b_id, last.id]
+    if locked:
+        assert followed == [a_id, b_id, last.id]
+    else:
+        assert followed == [b_id, last.id]  # A is in the table, but the reader missed it

@@ -1,0 +1,192 @@
+"""Two `hookline serve --no-bridge` processes on one PostgreSQL database and one Redis.
+
+A subscriber on B hears a mutation made on A through the Redis bus, in milliseconds rather than
+at B's next poll of the event table; when Redis drops every connection of both processes in the
+middle of a stream, nothing is lost and the bus comes back.
+"""
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from hookline.bus import CLIENT_NAME, EVENTS, MEMBERSHIP, RedisBus
+from tests.conftest import POSTGRES_URL, REDIS_URL, PgDatabase
+from tests.servers import GraphQLWebSocket, HooklineProcess, hookline_cli
+
+pytestmark = pytest.mark.skipif(
+    not (POSTGRES_URL and REDIS_URL),
+    reason="needs HOOKLINE_TEST_POSTGRES_URL and HOOKLINE_TEST_REDIS_URL",
+)
+
+# B polls the table every second; a wake-up through Redis must beat that by far.
+QUICK = 0.25
+SUBSCRIPTION = "subscription($a:String){events(after:$a){id event currentValue}}"
+CREATE_LIST = "mutation($p:String!,$t:String!){createTodoList(input:{projectId:$p,title:$t}){id}}"
+
+
+@dataclass
+class Cluster:
+    a: HooklineProcess
+    b: HooklineProcess
+    database_url: str
+    made: dict[str, Any]
+    http: httpx.AsyncClient
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.made['token']}"}
+
+    async def create_list(self, title: str) -> None:
+        """A mutation on A: one TODO_LIST_CREATED event."""
+        response = await self.http.post(
+            f"http://{self.a.address}/graphql",
+            json={"query": CREATE_LIST, "variables": {"p": self.made["projectId"], "t": title}},
+            headers=self.auth,
+        )
+        assert response.status_code == 200 and "errors" not in response.json(), response.text
+
+    async def event_ids(self, after: int = 0) -> list[int]:
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            rows = await conn.fetch("SELECT id FROM event WHERE id > $1 ORDER BY id", after)
+        finally:
+            await conn.close()
+        return [row["id"] for row in rows]
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[PgDatabase]:
+    assert POSTGRES_URL
+    db = PgDatabase(POSTGRES_URL, f"hookline_2p_{uuid.uuid4().hex[:10]}")
+    db.create()
+    yield db
+    db.drop()
+
+
+@pytest.fixture(scope="module")
+async def cluster(
+    database: PgDatabase, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Cluster]:
+    assert REDIS_URL
+    env = {"HOOKLINE_DATABASE_URL": database.url, "HOOKLINE_REDIS_URL": REDIS_URL}
+    logs = tmp_path_factory.mktemp("two-processes")
+    made = await hookline_cli(
+        ["bootstrap", "--company", "Acme", "--email", "ops@acme.test", "--project", "Web"], env
+    )
+    async with (
+        HooklineProcess(env, logs / "a.log") as a,
+        HooklineProcess(env, logs / "b.log") as b,
+        httpx.AsyncClient(timeout=10) as http,
+    ):
+        yield Cluster(a, b, database.url, made, http)
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 5) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.005)
+
+
+async def latencies(cluster: Cluster, ws: GraphQLWebSocket, rounds: int) -> list[float]:
+    """Seconds from sending a mutation to A until B's subscriber has its event."""
+    measured = []
+    for i in range(rounds):
+        started = time.perf_counter()
+        arrived = asyncio.create_task(ws.events(1))
+        await cluster.create_list(f"ping {i}")
+        [event] = await arrived
+        measured.append(time.perf_counter() - started)
+        assert event["currentValue"]["title"] == f"ping {i}"
+    return measured
+
+
+async def test_a_subscriber_on_b_hears_a_mutation_on_a_at_once(cluster: Cluster) -> None:
+    [cursor] = (await cluster.event_ids())[-1:] or [0]
+    async with GraphQLWebSocket.connect(cluster.b.address, cluster.auth) as ws:
+        await ws.subscribe("1", SUBSCRIPTION, {"a": str(cursor)})
+        measured = await latencies(cluster, ws, rounds=8)
+    assert max(measured) < QUICK, measured
+
+
+async def kill_bus_connections(redis: aioredis.Redis, pids: set[int]) -> int:
+    """Drop every Redis connection of the given hookline processes, as a Redis restart does."""
+    names = {f"{CLIENT_NAME}:{pid}" for pid in pids}
+    killed = 0
+    for client in await redis.client_list():
+        if client.get("name") in names:
+            killed += await redis.client_kill_filter(_id=client["id"])
+    return killed
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[aioredis.Redis]:
+    assert REDIS_URL
+    client = aioredis.Redis.from_url(REDIS_URL)
+    yield client
+    await client.aclose()
+
+
+def pids(cluster: Cluster) -> set[int]:
+    assert cluster.a.process is not None and cluster.b.process is not None
+    return {cluster.a.process.pid, cluster.b.process.pid}
+
+
+async def test_nothing_is_lost_while_redis_keeps_dropping_the_connections(
+    cluster: Cluster, redis: aioredis.Redis
+) -> None:
+    [cursor] = (await cluster.event_ids())[-1:] or [0]
+    async with GraphQLWebSocket.connect(cluster.b.address, cluster.auth) as ws:
+        await ws.subscribe("1", SUBSCRIPTION, {"a": str(cursor)})
+        await cluster.create_list("before")
+        killed = 0
+        for i in range(20):  # mutations on A while both processes keep losing Redis
+            killed += await kill_bus_connections(redis, pids(cluster))
+            await cluster.create_list(f"during {i}")
+            await asyncio.sleep(0.02)
+        await cluster.create_list("after")
+        received = [int(e["id"]) for e in await ws.events(22, timeout=5)]
+    assert killed >= 20
+    assert received == await cluster.event_ids(cursor)
+
+
+async def test_the_bus_recovers_at_once_after_a_drop(
+    cluster: Cluster, redis: aioredis.Redis
+) -> None:
+    """Right after Redis drops them, A's publish and B's subscription are both back."""
+    [cursor] = (await cluster.event_ids())[-1:] or [0]
+    measured = []
+    async with GraphQLWebSocket.connect(cluster.b.address, cluster.auth) as ws:
+        await ws.subscribe("1", SUBSCRIPTION, {"a": str(cursor)})
+        for _ in range(5):
+            assert await kill_bus_connections(redis, pids(cluster)) >= 2
+            measured += await latencies(cluster, ws, rounds=1)
+    assert max(measured) < QUICK, measured
+    subscribed = {c.get("name") for c in await redis.client_list(_type="pubsub")}
+    assert {f"{CLIENT_NAME}:{pid}" for pid in pids(cluster)} <= subscribed
+
+
+async def test_the_bus_catches_up_when_it_resubscribes(redis: aioredis.Redis) -> None:
+    """Wake-ups published while a process was off the channel are lost: on resubscribing it
+    wakes its own listeners, so they read the table at once instead of at the next poll."""
+    assert REDIS_URL
+    bus = RedisBus(REDIS_URL)
+    heard: list[str] = []
+    bus.listen(heard.append)
+    await bus.start()
+    try:
+        await eventually(lambda: MEMBERSHIP in heard)  # subscribed (and caught up)
+        heard.clear()
+        assert await kill_bus_connections(redis, {os.getpid()}) >= 1
+        await eventually(lambda: MEMBERSHIP in heard)  # nobody published this: the catch-up
+        assert EVENTS in heard
+    finally:
+        await bus.stop()
