@@ -18,8 +18,6 @@ from graphql.execution.collect_fields import FieldDetails
 from websockets.exceptions import ConnectionClosed
 
 from hookline.auth import issue_token
-from resolvers.subscriptions import StreamExecutor
-from schema.root import schema
 from tests.conftest import Account, Client, new_account
 from tests.servers import LEGACY_WS, TRANSPORT_WS, GraphQLWebSocket, sse_events, uvicorn_server
 from tests.tracker import Tracker
@@ -466,11 +464,6 @@ def _count(kind: type) -> int:
     return sum(1 for o in gc.get_objects() if type(o) is kind)
 
 
-@pytest.mark.xfail(
-    schema.execution_context_class is not StreamExecutor,
-    reason="schema/root.py must pass execution_context_class=StreamExecutor to the Schema",
-    strict=True,
-)
 async def test_a_long_subscription_does_not_grow_with_every_event(
     server: str, owner: Account, gql: Client
 ) -> None:
