@@ -20,9 +20,9 @@ from bridge import metrics, queue
 from bridge.config import BridgeConfig
 from bridge.http import HttpResult, post
 from bridge.outcomes import Attempted, plan
-from bridge.render import EventData, body_of, build_request
+from bridge.render import EventData, RawJson, body_of, build_request, encoded
 from models.events import Event
-from models.rows import Row, webhook_row
+from models.rows import webhook_row
 from models.webhooks import Delivery, Webhook
 
 logger = logging.getLogger("hookline.dispatcher")
@@ -57,6 +57,7 @@ class Dispatcher:
         self._semaphores: dict[str, asyncio.Semaphore] = {}
         self._sending = 0
         self._abandoned: list[str] = []
+        self._timeout = aiohttp.ClientTimeout(total=config.delivery_timeout)
         self._tasks: set[asyncio.Task[None]] = set()
         self._finished: list[tuple[Attempted, EventData | None]] = []
         self._flushed = asyncio.Event()
@@ -127,7 +128,7 @@ class Dispatcher:
         events: dict[int, EventData],
     ) -> None:
         """Start attempts of deliveries this process has claimed."""
-        rows = {w.id: webhook_row(w) for w in webhooks.values()}
+        rows = {w.id: encoded(webhook_row(w)) for w in webhooks.values()}
         for claimed in batch:
             webhook = webhooks.get(claimed.webhook_id)
             self._in_flight[claimed.webhook_id] += 1
@@ -143,7 +144,7 @@ class Dispatcher:
         self,
         claimed: queue.Claimed,
         webhook: Webhook | None,
-        row: Row | None,
+        row: RawJson | None,
         event: EventData | None,
     ) -> None:
         try:
@@ -187,14 +188,16 @@ class Dispatcher:
         return semaphore
 
     async def _send(
-        self, webhook: Webhook, row: Row | None, claimed: queue.Claimed, event: EventData | None
+        self,
+        webhook: Webhook,
+        row: RawJson | None,
+        claimed: queue.Claimed,
+        event: EventData | None,
     ) -> HttpResult:
         now = self.clock()
         body = body_of(row or webhook_row(webhook), event, claimed.payload)
         request = build_request(webhook, claimed.message_id, claimed.event, body, now)
-        result = await post(
-            self.session, request.url, request.body, request.headers, self.config.delivery_timeout
-        )
+        result = await post(self.session, request.url, request.body, request.headers, self._timeout)
         metrics.ATTEMPT_SECONDS.observe(result.duration_ms / 1000)
         return result
 

@@ -31,7 +31,7 @@ async def post(
     url: str,
     body: bytes,
     headers: dict[str, str],
-    timeout_seconds: float,
+    limits: aiohttp.ClientTimeout,
 ) -> HttpResult:
     started_at = datetime.now(UTC)
     start = time.perf_counter()
@@ -51,7 +51,7 @@ async def post(
             data=body,
             headers=headers,
             allow_redirects=False,
-            timeout=aiohttp.ClientTimeout(total=timeout_seconds),
+            timeout=limits,
         ) as response:
             head = await response.content.read(RESPONSE_LIMIT)
             text = head.decode("utf-8", errors="replace")
@@ -62,7 +62,7 @@ async def post(
                 error = f"HTTP {response.status}"
             return result(response.status, error, text, response.headers.get("Retry-After"))
     except TimeoutError:
-        return result(None, f"timed out after {timeout_seconds:g} s")
+        return result(None, f"timed out after {limits.total:g} s")
     except aiohttp.ClientConnectorError as exc:
         blocked = find_blocked(exc)
         if blocked is not None:

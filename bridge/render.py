@@ -44,30 +44,30 @@ class Request:
     headers: dict[str, str]
 
 
-def body_of(webhook: Row, event: EventData | None, payload: Any) -> bytes:
+def body_of(webhook: Row | RawJson, event: EventData | None, payload: Any) -> bytes:
     """The raw body: a stored payload (health checks, tests) or the event's.
 
-    `webhook` is the webhook's row (models.rows.webhook_row), rendered once per batch.
+    `webhook` is the webhook's row (models.rows.webhook_row), or that row already encoded as
+    RawJson once per batch; event values may be RawJson as the database holds them.
     """
     if payload is not None:
         return _dumps(payload).encode()
     assert event is not None, "an event delivery needs its event"
-    raw = {
-        f"{_SLOT}-{n}": value
-        for n, value in enumerate((event.previous_value, event.current_value))
-        if isinstance(value, RawJson)
-    }
-    slots = iter(raw)
-    previous, current = (
-        next(slots) if isinstance(v, RawJson) else v
-        for v in (event.previous_value, event.current_value)
-    )
+    raw: dict[str, RawJson] = {}
+
+    def slot(value: Any) -> Any:
+        if not isinstance(value, RawJson):
+            return value
+        name = f"{_SLOT}-{len(raw)}"
+        raw[name] = value
+        return name
+
     text = _dumps(
         event_body(
             event=event.type,
-            webhook=webhook,
-            previous=previous,
-            current=current,
+            webhook=slot(webhook),
+            previous=slot(event.previous_value),
+            current=slot(event.current_value),
             company_id=event.company_id,
             project_id=event.project_id,
             user_id=event.user_id,
@@ -75,9 +75,14 @@ def body_of(webhook: Row, event: EventData | None, payload: Any) -> bytes:
             created_at=iso(event.created_at),
         )
     )
-    for slot, value in raw.items():
-        text = text.replace(f'"{slot}"', value, 1)
+    for name, value in raw.items():
+        text = text.replace(f'"{name}"', value, 1)
     return text.encode()
+
+
+def encoded(row: Row) -> RawJson:
+    """A row encoded once, to be spliced into many bodies."""
+    return RawJson(_dumps(row))
 
 
 def _dumps(value: Any) -> str:
