@@ -208,12 +208,12 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
                 disabled.append(webhook.id)
             await webhook.save()
         if disabled:
-            await fail_pending(disabled, "webhook disabled")
+            await fail_pending(disabled)
             await bump_webhooks_version()
     return disabled
 
 
-async def fail_pending(webhook_ids: list[str], reason: str) -> int:
+async def fail_pending(webhook_ids: list[str]) -> int:
     """Deliveries of webhooks that can no longer receive them end as FAILED."""
     return await Delivery.filter(
         webhook_id__in=webhook_ids, status=DeliveryStatus.PENDING, claimed_until=None
