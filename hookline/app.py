@@ -72,7 +72,9 @@ def build_app(
         if migrate:
             await db.migrate(settings.database_url)
         await db.init(settings.database_url, settings.db_pool_size)
-        tail = EventTail(queue_size=settings.max_subscriber_queue)
+        tail = EventTail(
+            queue_size=settings.max_subscriber_queue, poll_interval=settings.event_poll_seconds
+        )
         bus.listen(tail.on_announce)
         await bus.start()
         await tail.start()

@@ -55,6 +55,7 @@ class Settings:
     max_subscriber_queue: int = 1000
     db_pool_size: int = 10
     claim_lease_seconds: float = 120.0
+    event_poll_seconds: float = 1.0
 
     def __repr__(self) -> str:
         return (
@@ -83,4 +84,5 @@ class Settings:
             delivery_retention_days=_number(env, "HOOKLINE_DELIVERY_RETENTION_DAYS", 30.0),
             db_pool_size=int(_number(env, "HOOKLINE_DB_POOL_SIZE", 10, int)),
             claim_lease_seconds=_number(env, "HOOKLINE_CLAIM_LEASE_SECONDS", 120.0),
+            event_poll_seconds=_number(env, "HOOKLINE_EVENT_POLL_SECONDS", 1.0),
         )
