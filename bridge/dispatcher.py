@@ -21,7 +21,6 @@ from bridge.config import BridgeConfig
 from bridge.http import HttpResult, post
 from bridge.outcomes import Attempted, plan
 from bridge.render import EventData, RawJson, body_of, build_request, encoded
-from models.events import Event
 from models.rows import webhook_row
 from models.webhooks import Delivery, Webhook
 
@@ -245,7 +244,7 @@ class Dispatcher:
         webhook = await Webhook.get(id=delivery.webhook_id)
         event = None
         if delivery.event_id is not None:
-            event = _event_data(await Event.get(id=delivery.event_id))
+            event = (await queue.load_events([delivery.event_id]))[delivery.event_id]
         claimed = queue.Claimed(
             id=delivery.id,
             webhook_id=delivery.webhook_id,
@@ -277,19 +276,6 @@ class Dispatcher:
         if self._abandoned:
             await queue.release(self._abandoned)
             logger.info("returned %d unfinished deliveries to the queue", len(self._abandoned))
-
-
-def _event_data(event: Event) -> EventData:
-    return EventData(
-        id=event.id,
-        type=event.type,
-        company_id=event.company_id,
-        project_id=event.project_id,
-        user_id=event.user_id,
-        previous_value=event.previous_value,
-        current_value=event.current_value,
-        created_at=event.created_at,
-    )
 
 
 def _not_sent(now: datetime, reason: str) -> HttpResult:
