@@ -127,6 +127,17 @@ async def test_500_then_200_is_retried_with_the_same_id(
     assert webhook["status"] == "HEALTHY" and webhook["consecutiveFailures"] == 0
     assert webhook["lastDeliveryAt"] is not None and webhook["lastFailureAt"] is not None
 
+    # A manual redelivery of an event delivery: the same message, sent once more now.
+    again = await gql(
+        "mutation($d:String!){redeliverWebhookDelivery(input:{deliveryId:$d}){attemptCount}}",
+        {"d": delivery["id"]},
+    )
+    assert again["redeliverWebhookDelivery"]["attemptCount"] == 3
+    third = receiver.requests[2]
+    assert third.headers["webhook-id"] == first.headers["webhook-id"]
+    assert third.json["currentValue"] == second.json["currentValue"]
+    verify(hook["secret"], third)
+
 
 async def test_410_disables_at_once(gql: Client, owner: Account, receiver: Receiver) -> None:
     hook = await create(gql, receiver.url, events=["TODO_CREATED"])
