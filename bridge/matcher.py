@@ -118,15 +118,24 @@ class Matcher:
         reader = asyncio.create_task(self._read(inbox))
         try:
             while True:
-                batch = [await inbox.get()]
+                if inbox.empty():
+                    # Wait for an event or for the reader to stop, whichever comes first: a
+                    # stream that broke while idle must be noticed, not waited on for ever.
+                    arrived = asyncio.ensure_future(inbox.get())
+                    await asyncio.wait({arrived, reader}, return_when=asyncio.FIRST_COMPLETED)
+                    if not arrived.done():
+                        arrived.cancel()
+                        reader.result()  # re-raise what stopped the reader
+                        raise RuntimeError("event stream ended")
+                    batch = [arrived.result()]
+                else:
+                    batch = [inbox.get_nowait()]
                 while not inbox.empty() and len(batch) < BATCH:
                     batch.append(inbox.get_nowait())
                 await self._enqueue(batch)
-                if reader.done():
-                    reader.result()  # re-raise what stopped the reader
         finally:
             reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
 
     async def _read(self, inbox: asyncio.Queue[dict[str, Any]]) -> None:
@@ -176,7 +185,8 @@ class Matcher:
         async with in_transaction():
             if deliveries:
                 await Delivery.bulk_create(deliveries)
-            await StreamCursor.filter(name=CURSOR).update(event_id=last)
+            # Forward only: should two leaders overlap for a moment, neither moves it back.
+            await StreamCursor.filter(name=CURSOR, event_id__lt=last).update(event_id=last)
         self.cursor = last
         metrics.MATCHED.inc(len(events))
         if handoff.claimed:

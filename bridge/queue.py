@@ -24,7 +24,6 @@ from models.webhooks import (
     bump_webhooks_version,
 )
 
-RESPONSE_LIMIT = 4096
 # Candidates looked at per claim; the per-webhook quota is applied among them.
 CANDIDATES = 500
 
@@ -93,11 +92,16 @@ def _claimed(row: Any) -> Claimed:
 
 
 _ATTEMPT_COLUMNS = "delivery_id, number, started_at, duration_ms, status_code, error, response_body"
+# A delivery whose webhook was deleted mid-attempt is gone: its attempt is dropped rather
+# than failing the foreign key, and with it the whole batch.
 _INSERT_ATTEMPT_SQLITE = (
-    f"INSERT INTO delivery_attempt ({_ATTEMPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO delivery_attempt ({_ATTEMPT_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ? "
+    "WHERE EXISTS (SELECT 1 FROM delivery WHERE id = ?)"
 )
 _INSERT_ATTEMPT_PG = (
-    f"INSERT INTO delivery_attempt ({_ATTEMPT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    f"INSERT INTO delivery_attempt ({_ATTEMPT_COLUMNS}) SELECT $1::varchar, $2::int, "
+    "$3::timestamptz, $4::float8, $5::int, $6::text, $7::text "
+    "WHERE EXISTS (SELECT 1 FROM delivery WHERE id = $1::varchar)"
 )
 _SUCCEEDED_SET = (
     "UPDATE delivery SET status = 'SUCCEEDED', attempt_count = attempt_count + 1, "
@@ -160,7 +164,8 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
                     a.result.duration_ms,
                     a.result.status_code,
                     a.result.error,
-                    (a.result.body or "")[:RESPONSE_LIMIT] or None,
+                    a.result.body or None,  # at most http.RESPONSE_LIMIT already
+                    *([] if postgres else [a.delivery_id]),
                 ]
                 for a in attempts
             ],

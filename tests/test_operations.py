@@ -1,10 +1,14 @@
 """Operator-facing behaviour of the bridge: metrics and retention."""
 
 import asyncio
+import random
 from datetime import UTC, datetime, timedelta
 
 from bridge import queue
-from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus
+from bridge.http import HttpResult
+from bridge.outcomes import Attempted
+from bridge.outcomes import plan as plan_outcomes
+from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook
 from tests.conftest import Account, Client
 from tests.receiver import Receiver
 from tests.test_webhooks_api import create
@@ -73,3 +77,31 @@ async def test_retention_purges_only_old_finished_deliveries(
     remaining = set(await Delivery.filter(webhook_id=hook["id"]).values_list("id", flat=True))
     assert remaining == {rows[DeliveryStatus.PENDING], fresh.id}
     assert not await DeliveryAttempt.filter(delivery_id=rows[DeliveryStatus.SUCCEEDED]).exists()
+
+
+async def test_a_webhook_deleted_mid_attempt_does_not_sink_the_batch(
+    gql: Client, receiver: Receiver
+) -> None:
+    kept, gone = (await create(gql, receiver.url)), (await create(gql, receiver.url))
+    deliveries = {
+        hook["id"]: await Delivery.create(
+            webhook_id=hook["id"],
+            event="TAG_CREATED",
+            message_id=f"msg_fk_{hook['id']}",
+            payload={},
+        )
+        for hook in (kept, gone)
+    }
+    await Webhook.filter(id=gone["id"]).delete()  # cascades to its delivery
+    now = datetime.now(UTC)
+    attempts = [
+        Attempted(d.id, hook_id, 1, HttpResult(now, 1.0, 200, None, "ok", None))
+        for hook_id, d in deliveries.items()
+    ]
+    decided = plan_outcomes(
+        attempts, now=now, schedule=(0,), rng=random.Random(1), max_retry_after=1
+    )
+    await queue.store(attempts, decided, unhealthy_after=3)
+    survivor = await Delivery.get(id=deliveries[kept["id"]].id)
+    assert survivor.status == DeliveryStatus.SUCCEEDED
+    assert await DeliveryAttempt.filter(delivery_id=survivor.id).count() == 1
