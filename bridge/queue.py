@@ -191,7 +191,9 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
                 claimed_until=None,
             )
         for webhook_id, change in plan.health.items():
-            webhook = await Webhook.get_or_none(id=webhook_id)
+            # Locked (on PostgreSQL) so two dispatchers' counts and disables do not undo each
+            # other; only health columns are written, never the owner's configuration.
+            webhook = await Webhook.filter(id=webhook_id).select_for_update().first()
             if webhook is None:
                 continue
             if change.any_success:
@@ -211,7 +213,7 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
                 webhook.status = WebhookStatus.UNHEALTHY
                 webhook.disabled_reason = change.disable_reason
                 disabled.append(webhook.id)
-            await webhook.save()
+            await webhook.save(update_fields=HEALTH_FIELDS)
         if disabled:
             await fail_pending(disabled)
             await bump_webhooks_version()
@@ -235,6 +237,15 @@ async def purge_older_than(cutoff: datetime) -> int:
         created_at__lt=cutoff, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
     ).delete()
 
+
+HEALTH_FIELDS = [
+    "consecutive_failures",
+    "last_delivery_at",
+    "last_failure_at",
+    "status",
+    "enabled",
+    "disabled_reason",
+]
 
 _EVENTS = (
     "SELECT id, type, company_id, project_id, user_id, previous_value, current_value, "

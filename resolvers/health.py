@@ -41,5 +41,7 @@ async def health_check(info: Info, webhook: Webhook) -> Webhook:
         webhook.enabled = False
         webhook.status = WebhookStatus.UNHEALTHY
         webhook.disabled_reason = f"Health check failed: {attempt.error if attempt else 'not sent'}"
-    await webhook.save()
+    await webhook.save(
+        update_fields=["enabled", "status", "consecutive_failures", "disabled_reason", "updated_at"]
+    )
     return webhook

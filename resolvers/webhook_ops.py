@@ -87,7 +87,9 @@ class WebhookOpsMutation:
             else None
         )
         webhook.secret = secret
-        await webhook.save()
+        await webhook.save(
+            update_fields=["secret", "previous_secret", "previous_secret_expires_at"]
+        )
         await webhooks_changed(info)
         return Webhook.from_model(webhook, secret=secret)
 

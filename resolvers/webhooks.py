@@ -1,5 +1,7 @@
 """Webhook management with Blue's names and rules: create, update, disable, delete, list."""
 
+from datetime import UTC, datetime
+
 import strawberry
 from strawberry.types import Info
 from tortoise.transactions import in_transaction
@@ -26,6 +28,10 @@ from schema.webhooks import (
 )
 
 MAX_TAKE = 100
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def check_page(skip: int, take: int) -> None:
@@ -93,26 +99,33 @@ class WebhookMutation:
     @strawberry.mutation
     async def update_webhook(self, info: Info, input: UpdateWebhookInput) -> Webhook:
         webhook = await rules.own(info, input.webhook_id)
+        # Only the fields given are written: the bridge updates health on the same row.
+        changes: dict[str, object] = {}
         if given(input.url) and input.url is not None:
-            webhook.url = await rules.url(info, input.url)
+            changes["url"] = await rules.url(info, input.url)
         if given(input.name):
-            webhook.name = rules.name(input.name)
+            changes["name"] = rules.name(input.name)
         if given(input.events):
-            webhook.events = list(dict.fromkeys(str(e) for e in input.events or []))
+            changes["events"] = list(dict.fromkeys(str(e) for e in input.events or []))
         if given(input.project_ids):
-            webhook.project_ids = await rules.scope(
+            changes["project_ids"] = await rules.scope(
                 info, webhook.company_id, input.project_ids or []
             )
         if given(input.filters):
-            webhook.filters = await rules.filters(
-                info, webhook.company_id, webhook.project_ids, input.filters
+            project_ids = changes.get("project_ids", webhook.project_ids)
+            changes["filters"] = await rules.filters(
+                info, webhook.company_id, project_ids, input.filters
             )
-        enable = given(input.enabled) and input.enabled is True and not webhook.enabled
-        if enable:  # checked before anything is saved: a refused update changes nothing
-            await rules.below_cap(info, webhook.company_id, excluding=webhook.id)
         if given(input.enabled) and input.enabled is False:
-            webhook.enabled = False
-        await webhook.save()
+            changes["enabled"] = False
+        enable = given(input.enabled) and input.enabled is True and not webhook.enabled
+        async with in_transaction():
+            if enable:  # checked before anything is saved: a refused update changes nothing
+                await Company.filter(id=webhook.company_id).select_for_update().first()
+                await rules.below_cap(info, webhook.company_id, excluding=webhook.id)
+            if changes:
+                await WebhookRow.filter(id=webhook.id).update(**changes, updated_at=utcnow())
+        await webhook.refresh_from_db()
         if enable:
             webhook = await health_check(info, webhook)
         await webhooks_changed(info)
@@ -121,10 +134,12 @@ class WebhookMutation:
     @strawberry.mutation
     async def disable_webhook(self, info: Info, input: DisableWebhookInput) -> MutationResult:
         webhook = await rules.own(info, input.webhook_id)
-        webhook.enabled = False
-        webhook.status = WebhookStatus.UNHEALTHY
-        webhook.disabled_reason = "Disabled by its owner"
-        await webhook.save()
+        await WebhookRow.filter(id=webhook.id).update(
+            enabled=False,
+            status=WebhookStatus.UNHEALTHY,
+            disabled_reason="Disabled by its owner",
+            updated_at=utcnow(),
+        )
         await webhooks_changed(info)
         return MutationResult(success=True, operation_id=webhook.id)
 
