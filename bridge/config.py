@@ -12,7 +12,9 @@ class BridgeConfig:
     allow_private_urls: bool = False
     # A slow endpoint may hold at most this many requests; the rest of the fleet flows on.
     per_endpoint_limit: int = 16
-    max_in_flight: int = 256
+    # Requests in flight in all; with per_endpoint_limit 16, 64 hanging endpoints before the
+    # others feel it.
+    max_in_flight: int = 1024
     claim_batch: int = 200
     # A claim not finished within the lease is due again (its process is presumed dead).
     lease_seconds: float = 120.0
@@ -20,3 +22,9 @@ class BridgeConfig:
     unhealthy_after: int = 3
     max_retry_after: float = 3600.0
     poll_interval: float = 1.0
+
+    @property
+    def lease(self) -> float:
+        """The lease actually used: long enough for a full local backlog of one webhook (8
+        rounds of per_endpoint_limit requests, each up to the timeout) to be sent."""
+        return max(self.lease_seconds, 10 * self.delivery_timeout)

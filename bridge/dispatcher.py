@@ -57,6 +57,8 @@ class Dispatcher:
         self._sending = 0
         self._abandoned: list[str] = []
         self._timeout = aiohttp.ClientTimeout(total=config.delivery_timeout)
+        self._running = asyncio.Event()  # set when run() is not running
+        self._running.set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._finished: list[tuple[Attempted, EventData | None]] = []
         self._flushed = asyncio.Event()
@@ -69,6 +71,7 @@ class Dispatcher:
     # -- the loop ---------------------------------------------------------------------------
 
     async def run(self) -> None:
+        self._running.clear()
         recorder = asyncio.create_task(self._record_forever(), name="delivery-recorder")
         try:
             while not self._stopping:
@@ -84,6 +87,7 @@ class Dispatcher:
         finally:
             self._stopping = True
             await recorder  # it finishes its current write and returns
+            self._running.set()
 
     @property
     def _backlog_limit(self) -> int:
@@ -100,7 +104,7 @@ class Dispatcher:
         now = self.clock()
         batch = await queue.claim(
             now=now,
-            lease_until=now + timedelta(seconds=self.config.lease_seconds),
+            lease_until=now + timedelta(seconds=self.config.lease),
             limit=min(room, self.config.claim_batch),
             per_webhook=self._backlog_limit // 2,
             busy=busy,
@@ -127,6 +131,9 @@ class Dispatcher:
         events: dict[int, EventData],
     ) -> None:
         """Start attempts of deliveries this process has claimed."""
+        if self._stopping:  # too late to start: back to the queue at shutdown
+            self._abandoned.extend(c.id for c in batch)
+            return
         rows = {w.id: encoded(webhook_row(w)) for w in webhooks.values()}
         for claimed in batch:
             webhook = webhooks.get(claimed.webhook_id)
@@ -266,6 +273,7 @@ class Dispatcher:
         running or waiting then are cancelled and their deliveries returned to the queue."""
         self._stopping = True
         self._wake.set()
+        await self._running.wait()  # no claim is in progress, none will start
         if self._tasks:
             _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
             for task in pending:

@@ -62,7 +62,7 @@ class Bridge:
             self.dispatcher,
             leadership=self.leadership,
             first_delay=config.retry_schedule[0],
-            lease_seconds=config.lease_seconds,
+            lease_seconds=config.lease,
             on_enqueued=self._enqueued,
         )
         self._tasks: list[asyncio.Task[None]] = []

@@ -90,8 +90,9 @@ def build_app(
                 announce=bus.announce,
                 release_claims_on_start=db.dialect() == "sqlite",
                 leadership=leadership(settings),
-                # With Redis, webhooks may be changed by other processes.
-                check_webhooks_version=settings.redis_url is not None,
+                # Unless this is the embedded single process, webhooks and memberships may
+                # change in other processes, whose announcements can trail their events.
+                check_webhooks_version=db.dialect() != "sqlite" or not serve_api,
             )
             bus.listen(bridge.on_announce)
         # API-only processes still send health checks and tests themselves.

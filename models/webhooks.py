@@ -107,10 +107,11 @@ WEBHOOKS_VERSION = "webhooks-version"
 
 
 async def bump_webhooks_version() -> None:
-    """Count a change to any webhook's configuration (kept as a named StreamCursor row).
+    """Count a change that can change which webhooks an event reaches: a webhook's
+    configuration, a project membership, a new project (kept as a named StreamCursor row).
 
-    Bridges in other processes compare it before matching, so a webhook saved a moment before
-    an event is never missed because an announcement was slower than the event.
+    Bridges in other processes compare it before matching, so such a change made a moment
+    before an event is never missed because an announcement was slower than the event.
     """
     updated = await StreamCursor.filter(name=WEBHOOKS_VERSION).update(event_id=F("event_id") + 1)
     if not updated:

@@ -10,6 +10,7 @@ from models.accounts import User as UserRow
 from models.slugs import unique_slug
 from models.tracker import Project as ProjectRow
 from models.tracker import ProjectUser
+from models.webhooks import bump_webhooks_version
 from resolvers import validate
 from resolvers.authz import (
     context_of,
@@ -73,6 +74,7 @@ class ProjectMutation:
             created = await ProjectRow.create(
                 company_id=company.id, name=name, slug=unique_slug(name, taken)
             )
+        await bump_webhooks_version()  # company admins' webhooks now cover it
         return Project.from_row(await snapshots.project(created.id))
 
     @strawberry.mutation
@@ -91,6 +93,7 @@ class ProjectMutation:
                 project_id=project.id,
                 user_id=user.id,
             )
+        await bump_webhooks_version()  # who a webhook's creator may see changed
         context_of(info).services.announcer.announce("membership")
         return _user(user)
 
@@ -102,5 +105,6 @@ class ProjectMutation:
         deleted = await ProjectUser.filter(project_id=project.id, user_id=input.user_id).delete()
         if not deleted:
             raise BadUserInput("That user is not a member of this project", field="userId")
+        await bump_webhooks_version()  # who a webhook's creator may see changed
         context_of(info).services.announcer.announce("membership")
         return MutationResult(success=True, operation_id=input.user_id)

@@ -111,15 +111,28 @@ class WebhookOpsMutation:
         if delivery is None:
             raise NotFound("WebhookDelivery", input.delivery_id)
         await rules.own(info, delivery.webhook_id)
-        sender = context_of(info).services.sender
-        if sender is not None:
-            await sender.send_now(delivery.id)
+        if delivery.status == DeliveryStatus.PENDING:
+            # Still being retried: bring its next attempt forward, keep its schedule.
+            await Delivery.filter(id=delivery.id, status=DeliveryStatus.PENDING).update(
+                next_attempt_at=datetime.now(UTC)
+            )
+            context_of(info).services.announcer.announce("deliveries")
+        else:
+            sender = context_of(info).services.sender
+            if sender is not None:
+                await sender.send_now(delivery.id)
         return await delivery_view(await Delivery.get(id=delivery.id))
 
     @strawberry.mutation
     async def recover_webhook(self, info: Info, input: RecoverWebhookInput) -> int:
         """Re-queue the FAILED event deliveries created in [since, until), on a fresh schedule."""
         webhook = await rules.own(info, input.webhook_id)
+        if not webhook.enabled:
+            raise BadUserInput(
+                "Enable the webhook first (updateWebhook enabled: true): a disabled webhook "
+                "would fail the recovered deliveries again",
+                field="webhookId",
+            )
         until = input.until if given(input.until) and input.until is not None else datetime.now(UTC)
         if until <= input.since:
             raise BadUserInput("until must be after since", field="until")

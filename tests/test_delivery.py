@@ -334,6 +334,11 @@ async def test_test_redeliver_and_recover(gql: Client, owner: Account, receiver:
         "mutation($w:String!){updateWebhook(input:{webhookId:$w,enabled:true}){enabled}}",
         {"w": hook["id"]},
     )  # the health check fails too: still disabled
+    refused = await gql.error(
+        "mutation($w:String!,$s:DateTime!){recoverWebhook(input:{webhookId:$w,since:$s})}",
+        {"w": hook["id"], "s": "2000-01-01T00:00:00Z"},
+    )
+    assert refused["extensions"]["code"] == "BAD_USER_INPUT" and "Enable" in refused["message"]
     receiver.default = (200, {}, 0.0)
     enabled = await gql(
         "mutation($w:String!){updateWebhook(input:{webhookId:$w,enabled:true}){enabled}}",

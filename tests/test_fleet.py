@@ -56,6 +56,7 @@ async def test_fleet_survives_losing_the_matcher(tmp_path: Path, receiver: Recei
         "HOOKLINE_REDIS_URL": REDIS_URL,
         "HOOKLINE_ALLOW_PRIVATE_URLS": "1",
         "HOOKLINE_CLAIM_LEASE_SECONDS": "3",
+        "HOOKLINE_DELIVERY_TIMEOUT": "0.3",  # the lease is at least 10 timeouts
     }
     api_ports, bridge_ports = [free_port(), free_port()], [free_port(), free_port()]
     # All four start at once: their migrations must not collide.
