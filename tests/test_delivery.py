@@ -358,3 +358,20 @@ async def test_test_redeliver_and_recover(gql: Client, owner: Account, receiver:
 
     await wait_until(delivered)
     assert receiver.requests[-1].json["event"] == "TODO_CREATED"
+
+
+async def test_redelivering_a_pending_delivery_keeps_its_retries(
+    gql: Client, owner: Account, receiver: Receiver
+) -> None:
+    hook = await create(gql, receiver.url, events=["TODO_CREATED"])
+    receiver.default = (500, {}, 0.0)
+    await todo_created(gql, owner)
+    await receiver.wait_for(1)
+    [delivery] = await deliveries(gql, hook["id"])
+    again = await gql(
+        "mutation($d:String!){redeliverWebhookDelivery(input:{deliveryId:$d}){status}}",
+        {"d": delivery["id"]},
+    )
+    # Brought forward, not turned into a one-off: a failure now does not end its schedule.
+    assert again["redeliverWebhookDelivery"]["status"] == "PENDING"
+    await receiver.wait_for(4)  # the four attempts of the test schedule still happen
