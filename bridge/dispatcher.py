@@ -260,7 +260,6 @@ class Dispatcher:
             message_id=delivery.message_id,
             payload=delivery.payload,
             attempt_count=delivery.attempt_count,
-            created_at=delivery.created_at,
         )
         result = await self._send(webhook, None, claimed, event)
         attempted = Attempted(delivery.id, webhook.id, delivery.attempt_count + 1, result, True)

@@ -61,7 +61,6 @@ class Handoff:
                 message_id=delivery.message_id,
                 payload=None,
                 attempt_count=0,
-                created_at=created_at,
             )
         )
         self.webhooks[webhook.id] = webhook

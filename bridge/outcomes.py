@@ -24,7 +24,6 @@ class Attempted:
 class HealthChange:
     """How a batch of attempts changes one webhook."""
 
-    successes: int = 0
     failures_in_a_row: int = 0  # failures after the batch's last success
     any_success: bool = False
     disable_reason: str | None = None
@@ -65,7 +64,6 @@ def plan(
         result.decisions[attempt.delivery_id] = decision
         health = result.health.setdefault(attempt.webhook_id, HealthChange())
         if decision.kind == "succeeded":
-            health.successes += 1
             health.any_success = True
             health.failures_in_a_row = 0
             health.last_success_at = response.started_at

@@ -27,7 +27,7 @@ from models.webhooks import (
 # Candidates looked at per claim; the per-webhook quota is applied among them.
 CANDIDATES = 500
 
-_RETURNING = "id, webhook_id, event_id, event, message_id, payload, attempt_count, created_at"
+_RETURNING = "id, webhook_id, event_id, event, message_id, payload, attempt_count"
 
 _SQLITE_CLAIM = f"""
 UPDATE delivery SET claimed_until = ?
@@ -72,7 +72,6 @@ class Claimed:
     message_id: str
     payload: Any
     attempt_count: int
-    created_at: Any
 
 
 def _claimed(row: Any) -> Claimed:
@@ -87,7 +86,6 @@ def _claimed(row: Any) -> Claimed:
         message_id=row["message_id"],
         payload=payload,
         attempt_count=row["attempt_count"],
-        created_at=row["created_at"],
     )
 
 

@@ -66,7 +66,7 @@ async def scope(info: Info, company_id: str, project_ids: list[str]) -> list[str
     return project_ids
 
 
-async def readable_projects(info: Info, company_id: str, project_ids: list[str]) -> list[str]:
+async def readable_projects(company_id: str, project_ids: list[str]) -> list[str]:
     if project_ids:
         return project_ids
     return await Project.filter(company_id=company_id).values_list("id", flat=True)
@@ -79,7 +79,7 @@ async def filters(
     if given is None:
         return None
     values = given.as_dict()
-    projects = await readable_projects(info, company_id, project_ids)
+    projects = await readable_projects(company_id, project_ids)
     checks = {
         "todoListIds": TodoList.filter(project_id__in=projects),
         "tagIds": Tag.filter(project_id__in=projects),
