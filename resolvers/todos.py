@@ -1,6 +1,6 @@
 """Todos: create, edit, move, toggle done, delete — and the events each change causes."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
 from strawberry.types import Info
@@ -17,6 +17,10 @@ from schema.errors import BadUserInput
 from schema.inputs import CreateTodoInput, DeleteTodoInput, EditTodoInput, MoveTodoInput
 
 MAX_PAGE = 100
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def date_event(
@@ -185,9 +189,11 @@ class TodoMutation:
     async def update_todo_done_status(self, info: Info, todo_id: str) -> Todo:
         todo, project = await lookup.todo(info, todo_id, "write")
         async with change(info) as changes:
+            # Toggle what is stored now, under a row lock (PostgreSQL; SQLite serialises
+            # writers), so two concurrent toggles are two changes, not one repeated.
+            await TodoRow.filter(id=todo.id).select_for_update().first()
             before = await snapshots.todo(todo.id)
-            todo.done = not todo.done
-            await todo.save()
+            await TodoRow.filter(id=todo.id).update(done=not before["done"], updated_at=utcnow())
             after = await snapshots.todo(todo.id)
             changes.emit(E.TODO_DONE_STATUS_UPDATED, project, before, after)
         return Todo.from_row(after)
