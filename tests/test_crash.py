@@ -64,6 +64,23 @@ class Server:
             self.process.terminate()
             self.process.wait(timeout=20)
 
+    def client(self, made: dict[str, str]) -> httpx.AsyncClient:
+        """An HTTP client authenticated as the bootstrapped owner."""
+        headers = {
+            "Authorization": f"Bearer {made['token']}",
+            "X-Bloo-Company-ID": made["companyId"],
+        }
+        return httpx.AsyncClient(headers=headers, timeout=10)
+
+    async def gql(self, client: httpx.AsyncClient, query: str, variables: dict) -> dict:
+        """The data of a GraphQL operation that must succeed."""
+        response = await client.post(
+            f"{self.url}/graphql", json={"query": query, "variables": variables}
+        )
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]
+
     def bootstrap(self) -> dict[str, str]:
         result = subprocess.run(
             [
@@ -107,20 +124,10 @@ async def test_kill_9_loses_no_event(tmp_path: Path, receiver: Receiver) -> None
     await server.start()
     try:
         made = server.bootstrap()
-        headers = {
-            "Authorization": f"Bearer {made['token']}",
-            "X-Bloo-Company-ID": made["companyId"],
-        }
-        async with httpx.AsyncClient(headers=headers, timeout=10) as client:
+        async with server.client(made) as client:
 
             async def gql(query: str, variables: dict) -> dict:
-                body = (
-                    await client.post(
-                        f"{server.url}/graphql", json={"query": query, "variables": variables}
-                    )
-                ).json()
-                assert "errors" not in body, body
-                return body["data"]
+                return await server.gql(client, query, variables)
 
             await gql(
                 "mutation($u:String!){createWebhook(input:{url:$u,events:[TODO_CREATED]}){id}}",

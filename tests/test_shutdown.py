@@ -5,8 +5,6 @@ import signal
 import sqlite3
 from pathlib import Path
 
-import httpx
-
 from tests.receiver import Receiver
 from tests.test_crash import Server
 
@@ -16,20 +14,10 @@ async def test_sigterm_finishes_in_flight_attempts(tmp_path: Path, receiver: Rec
     await server.start()
     try:
         made = server.bootstrap()
-        headers = {
-            "Authorization": f"Bearer {made['token']}",
-            "X-Bloo-Company-ID": made["companyId"],
-        }
-        async with httpx.AsyncClient(headers=headers) as client:
+        async with server.client(made) as client:
 
             async def gql(query: str, variables: dict) -> dict:
-                body = (
-                    await client.post(
-                        f"{server.url}/graphql", json={"query": query, "variables": variables}
-                    )
-                ).json()
-                assert "errors" not in body, body
-                return body["data"]
+                return await server.gql(client, query, variables)
 
             await gql(
                 "mutation($u:String!){createWebhook(input:{url:$u,events:[TODO_LIST_CREATED]}){id}}",
