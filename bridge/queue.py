@@ -21,7 +21,7 @@ from models.webhooks import (
     DeliveryStatus,
     Webhook,
     WebhookStatus,
-    bump_webhooks_version,
+    bump_routing_version,
 )
 
 # Candidates looked at per claim; the per-webhook quota is applied among them.
@@ -214,7 +214,7 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
             await webhook.save(update_fields=HEALTH_FIELDS)
         if disabled:
             await fail_pending(disabled)
-            await bump_webhooks_version()
+            await bump_routing_version()
     return disabled
 
 

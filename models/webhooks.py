@@ -103,21 +103,22 @@ class StreamCursor(Model):
         table = "stream_cursor"
 
 
-WEBHOOKS_VERSION = "webhooks-version"
+ROUTING_VERSION = "routing-version"
 
 
-async def bump_webhooks_version() -> None:
-    """Count a change that can change which webhooks an event reaches: a webhook's
-    configuration, a project membership, a new project (kept as a named StreamCursor row).
+async def bump_routing_version() -> None:
+    """Count a change that can change who receives an event: a webhook's configuration or
+    state, a membership, a token (kept as a named StreamCursor row).
 
-    Bridges in other processes compare it before matching, so such a change made a moment
-    before an event is never missed because an announcement was slower than the event.
+    Processes that share the database compare it before they match or stream, so such a
+    change made a moment before an event is never missed because an announcement was slower
+    than the event, or lost with Redis.
     """
-    updated = await StreamCursor.filter(name=WEBHOOKS_VERSION).update(event_id=F("event_id") + 1)
+    updated = await StreamCursor.filter(name=ROUTING_VERSION).update(event_id=F("event_id") + 1)
     if not updated:
-        await StreamCursor.get_or_create(name=WEBHOOKS_VERSION, defaults={"event_id": 1})
+        await StreamCursor.get_or_create(name=ROUTING_VERSION, defaults={"event_id": 1})
 
 
-async def webhooks_version() -> int:
-    found = await StreamCursor.get_or_none(name=WEBHOOKS_VERSION)
+async def routing_version() -> int:
+    found = await StreamCursor.get_or_none(name=ROUTING_VERSION)
     return found.event_id if found else 0

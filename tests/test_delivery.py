@@ -9,13 +9,12 @@ from typing import Any
 import pytest
 from standardwebhooks import Webhook as StandardWebhook
 
-from models.events import Event
+from events.log import Event
 from models.webhooks import Delivery, DeliveryAttempt
 from tests.conftest import Account, Client
 from tests.receiver import Receiver
-from tests.test_events import SCENARIOS
-from tests.test_webhooks_api import READ, create
-from tests.tracker import Tracker
+from tests.scenarios import SCENARIOS
+from tests.tracker import READ, Tracker, create, member
 
 DELIVERIES = (
     "query($w:String!,$s:DeliveryStatus){webhookDeliveries(webhookId:$w,status:$s){items{id "
@@ -266,8 +265,6 @@ async def test_filters_narrow_the_records(gql: Client, owner: Account, receiver:
 async def test_removed_creator_stops_receiving(
     gql: Client, owner: Account, receiver: Receiver
 ) -> None:
-    from tests.test_access import member
-
     admin = await member(gql, owner, "ADMIN")
     admin.company = owner.company_id
     await create(admin, receiver.url, events=["TODO_CREATED"], projectIds=[owner.project_id])

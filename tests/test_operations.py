@@ -11,8 +11,7 @@ from bridge.outcomes import plan as plan_outcomes
 from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook
 from tests.conftest import Account, Client
 from tests.receiver import Receiver
-from tests.test_webhooks_api import create
-from tests.tracker import Tracker
+from tests.tracker import Tracker, create
 
 
 def sample(text: str, name: str, labels: str = "") -> float:

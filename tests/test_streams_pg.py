@@ -15,9 +15,8 @@ import httpx
 import pytest
 from tortoise.transactions import in_transaction
 
+from events.log import Event, NewEvent, append_events
 from hookline.settings import Settings
-from models.event_log import NewEvent, append_events
-from models.events import Event
 from tests.conftest import Account, Client, new_account
 from tests.servers import GraphQLWebSocket, uvicorn_server
 from tests.tracker import Tracker
