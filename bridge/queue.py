@@ -6,7 +6,7 @@ share the queue; SQLite has one writer, and a conditional UPDATE … RETURNING i
 """
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,7 @@ from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from bridge.outcomes import Attempted, Plan
-from bridge.render import EventData, RawJson
+from bridge.render import EventData
 from models.webhooks import (
     Delivery,
     DeliveryStatus,
@@ -27,7 +27,8 @@ from models.webhooks import (
 # Candidates looked at per claim; the per-webhook quota is applied among them.
 CANDIDATES = 500
 
-_RETURNING = "id, webhook_id, event_id, event, message_id, payload, attempt_count"
+_CLAIMED = ("id", "webhook_id", "event_id", "event", "message_id", "payload", "attempt_count")
+_RETURNING = ", ".join(_CLAIMED)
 
 _SQLITE_CLAIM = f"""
 UPDATE delivery SET claimed_until = ?
@@ -65,6 +66,8 @@ RETURNING {", ".join("delivery." + c.strip() for c in _RETURNING.split(","))}
 
 @dataclass(frozen=True)
 class Claimed:
+    """A delivery this process holds the lease of, with what its attempt needs."""
+
     id: str
     webhook_id: str
     event_id: int | None
@@ -73,20 +76,17 @@ class Claimed:
     payload: Any
     attempt_count: int
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> "Claimed":
+        """From the delivery's columns (a claim's RETURNING row, or a Delivery's fields)."""
+        payload = row["payload"]
+        if isinstance(payload, str | bytes):
+            payload = json.loads(payload)
+        return cls(**{**{c: row[c] for c in _CLAIMED}, "payload": payload})
 
-def _claimed(row: Any) -> Claimed:
-    payload = row["payload"]
-    if isinstance(payload, str | bytes):
-        payload = json.loads(payload)
-    return Claimed(
-        id=row["id"],
-        webhook_id=row["webhook_id"],
-        event_id=row["event_id"],
-        event=row["event"],
-        message_id=row["message_id"],
-        payload=payload,
-        attempt_count=row["attempt_count"],
-    )
+    @classmethod
+    def of(cls, delivery: Delivery) -> "Claimed":
+        return cls.from_row({c: getattr(delivery, c) for c in _CLAIMED})
 
 
 _ATTEMPT_COLUMNS = "delivery_id, number, started_at, duration_ms, status_code, error, response_body"
@@ -127,7 +127,7 @@ async def claim(
             _SQLITE_CLAIM.format(exclude=exclude),
             [lease_until, now, now, *busy, per_webhook, limit],
         )
-    return [_claimed(dict(row)) for row in rows]
+    return [Claimed.from_row(dict(row)) for row in rows]
 
 
 async def release_all_claims() -> None:
@@ -251,12 +251,6 @@ _EVENTS = (
 )
 
 
-def _raw(value: Any) -> RawJson | None:
-    if value is None:
-        return None
-    return RawJson(value.decode() if isinstance(value, bytes) else value)
-
-
 async def load_events(ids: Collection[int]) -> dict[int, EventData]:
     """Events by id, their values left as the JSON text the database holds."""
     if not ids:
@@ -267,19 +261,4 @@ async def load_events(ids: Collection[int]) -> dict[int, EventData]:
     else:
         marks = ", ".join("?" * len(ids))
         _, rows = await connection.execute_query(_EVENTS + f"IN ({marks})", list(ids))
-    events = {}
-    for row in rows:
-        created_at = row["created_at"]
-        if isinstance(created_at, str):
-            created_at = datetime.fromisoformat(created_at)
-        events[row["id"]] = EventData(
-            id=row["id"],
-            type=row["type"],
-            company_id=row["company_id"],
-            project_id=row["project_id"],
-            user_id=row["user_id"],
-            previous_value=_raw(row["previous_value"]),
-            current_value=_raw(row["current_value"]),
-            created_at=created_at,
-        )
-    return events
+    return {row["id"]: EventData.from_row(row) for row in rows}
