@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp
 
 from bridge.config import BridgeConfig
 from bridge.dispatcher import Dispatcher
@@ -18,8 +19,10 @@ from bridge.service import Bridge, client_session
 from events.bus import LocalBus, RedisBus
 from events.log import Event
 from events.tail import EventTail
+from hookline.admission import AdmitSockets
 from hookline.graphql_view import HooklineGraphQL
 from hookline.limits import BodySizeLimit
+from hookline.ratelimit import Limits
 from hookline.settings import Settings
 from models import db
 from models.webhooks import routing_version
@@ -33,7 +36,7 @@ class _LateGraphQL:
     """Routes need an app at construction; the view needs Services, built in the lifespan."""
 
     def __init__(self) -> None:
-        self.view: HooklineGraphQL | None = None
+        self.view: ASGIApp | None = None
 
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
         if self.view is None:
@@ -102,6 +105,7 @@ def build_app(
             bus.listen(bridge.on_announce)
         # API-only processes still send health checks and tests themselves.
         sender = bridge.dispatcher if bridge else Dispatcher(session, config)
+        limits = Limits.from_settings(settings)
         services = Services(
             announcer=bus,
             feed=tail,
@@ -111,10 +115,11 @@ def build_app(
                 delivery_retention_days=settings.delivery_retention_days,
             ),
             sender=sender,
+            limiter=limits,
         )
         if bridge is not None:
             await bridge.start()
-        graphql.view = HooklineGraphQL(schema, services)
+        graphql.view = AdmitSockets(HooklineGraphQL(schema, services), limits)
         app.state.services = services
         app.state.bridge = bridge
         try:
@@ -124,6 +129,7 @@ def build_app(
             if bridge is not None:
                 await bridge.stop()
             await session.close()
+            await limits.close()
             await tail.stop()
             await bus.stop()
             await db.close()

@@ -78,4 +78,8 @@ async def authenticate(values: Mapping[str, object]) -> Principal | None:
     if token is None or not hmac.compare_digest(token[0], hash_secret(secret)):
         return None
     hint = {str(k).lower(): v for k, v in values.items()}.get("x-bloo-company-id")
-    return Principal(user_id=token[1], company_hint=hint if isinstance(hint, str) else None)
+    return Principal(
+        user_id=token[1],
+        company_hint=hint if isinstance(hint, str) else None,
+        token_id=token_id,
+    )

@@ -12,8 +12,10 @@ from strawberry.subscriptions import (
     GRAPHQL_WS_PROTOCOL,
 )
 
+from hookline.admission import SCOPE_KEY, Admission
 from hookline.auth import authenticate
 from resolvers.context import Context, Services
+from schema.errors import RateLimited
 
 PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
 
@@ -29,11 +31,20 @@ class HooklineGraphQL(GraphQL):
         context = Context(services=self.services, request=request)
         if not isinstance(request, WebSocket):  # sockets authenticate in on_ws_connect
             context.principal = await authenticate(request.headers)
+            context.response = response
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         principal = await authenticate(params) or await authenticate(context.request.headers)
+        admission: Admission | None = context.request.scope.get(SCOPE_KEY)
         if principal is None:
+            if admission is not None:
+                await admission.refuse()
             raise ConnectionRejectionError({"message": "Missing or invalid token"})
+        if admission is not None:
+            try:
+                await admission.admit(principal)
+            except RateLimited as exc:
+                raise ConnectionRejectionError(exc.formatted) from None
         context.principal = principal

@@ -4,6 +4,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from limits import RateLimitItem, parse_many
+
 from bridge.retry import DEFAULT_SCHEDULE, parse_schedule
 
 
@@ -35,6 +37,17 @@ def _number(env: Mapping[str, str], name: str, default: float, cast: type = floa
     return value
 
 
+def _rates(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate in the `limits` notation ("100/minute", "10/second;1000/hour"), checked here so a
+    typo stops the server at start rather than at the first request."""
+    raw = env.get(name) or default
+    try:
+        parse_many(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be rates like '100/minute', got {raw!r}: {exc}") from None
+    return raw
+
+
 def _masked(url: str | None) -> str | None:
     if url is None or "@" not in url:
         return url
@@ -56,6 +69,20 @@ class Settings:
     db_pool_size: int = 10
     claim_lease_seconds: float = 120.0
     event_poll_seconds: float = 1.0
+    # Rates shared by every process (in Redis when redis_url is set); see README "Limits".
+    rate_limit_requests: str = "10000/minute"  # per token
+    rate_limit_anonymous: str = "300/minute"  # per client address, without a valid token
+    rate_limit_test_webhook: str = "20/minute"  # per webhook: testWebhook, redeliveries
+    rate_limit_test_webhook_per_token: str = "60/minute"
+    rate_limit_connections: str = "300/minute"  # new WebSockets per token
+    # Open at once, counted in each process.
+    max_connections_per_token: int = 50
+    max_subscriptions_per_token: int = 500
+    max_pending_connections_per_address: int = 100  # sockets not yet authenticated
+
+    def rates(self, name: str) -> list[RateLimitItem]:
+        """One of the rate_limit_* settings as `limits` items."""
+        return parse_many(getattr(self, f"rate_limit_{name}"))
 
     def __repr__(self) -> str:
         return (
@@ -85,4 +112,22 @@ class Settings:
             db_pool_size=int(_number(env, "HOOKLINE_DB_POOL_SIZE", 10, int)),
             claim_lease_seconds=_number(env, "HOOKLINE_CLAIM_LEASE_SECONDS", 120.0),
             event_poll_seconds=_number(env, "HOOKLINE_EVENT_POLL_SECONDS", 1.0),
+            **{
+                f"rate_limit_{name}": _rates(
+                    env, f"HOOKLINE_RATE_LIMIT_{name.upper()}", getattr(cls, f"rate_limit_{name}")
+                )
+                for name in RATE_LIMITS
+            },
+            **{
+                name: int(_number(env, f"HOOKLINE_{name.upper()}", getattr(cls, name), int))
+                for name in CAPS
+            },
         )
+
+
+RATE_LIMITS = ("requests", "anonymous", "test_webhook", "test_webhook_per_token", "connections")
+CAPS = (
+    "max_connections_per_token",
+    "max_subscriptions_per_token",
+    "max_pending_connections_per_address",
+)

@@ -8,6 +8,7 @@ from models.payload import health_check_body
 from models.rows import webhook_row
 from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook, WebhookStatus
 from resolvers.authz import context_of
+from resolvers.quotas import count_send
 
 
 def new_message_id() -> str:
@@ -16,6 +17,7 @@ def new_message_id() -> str:
 
 async def send_once(info: Info, webhook: Webhook, event: str, payload: object) -> Delivery:
     """Create a one-off delivery (not queued) and make its single attempt now."""
+    await count_send(info, webhook.id)
     sender = context_of(info).services.sender
     delivery = await Delivery.create(
         webhook_id=webhook.id,

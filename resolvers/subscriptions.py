@@ -9,7 +9,7 @@ import asyncio
 import json
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Collection, Hashable
+from collections.abc import AsyncGenerator, Callable, Collection, Hashable
 from typing import Any, ClassVar
 
 import strawberry
@@ -25,6 +25,7 @@ from models.event_types import COMMENT_STREAM, TODO_LIST_STREAM, TODO_STREAM, Ev
 from models.tracker import Project as ProjectRow
 from resolvers.authz import context_of, principal, user_id
 from resolvers.context import EventFeed
+from resolvers.quotas import hold_subscription
 from schema.enums import WebhookEvent
 from schema.errors import ApiError, BadUserInput, Forbidden
 from schema.events import Event
@@ -110,7 +111,10 @@ async def open_stream(
                 raise Forbidden("You are not a member of every project in projectIds")
     if cursor is None:  # from now on
         cursor = await latest_id()
-    return _stream(info, feed, cursor, frozenset(types), wanted, reader)
+    release = hold_subscription(info)
+    stream = _stream(info, feed, cursor, frozenset(types), wanted, reader, release)
+    weakref.finalize(stream, release)  # also when the stream is dropped before it starts
+    return stream
 
 
 async def _stream(
@@ -120,6 +124,7 @@ async def _stream(
     types: frozenset[str],
     wanted: frozenset[str] | None,
     reader: _Access | None,
+    release: Callable[[], None],
 ) -> AsyncGenerator[Event, None]:
     try:
         async with feed.follow(cursor) as rows:
@@ -137,6 +142,8 @@ async def _stream(
     except ApiError as exc:
         # Raised outside field execution: give it the field's path, keep its code.
         raise GraphQLError(exc.message, path=info.path.as_list(), original_error=exc) from exc
+    finally:
+        release()
 
 
 class StreamExecutor(StrawberryGraphQLCoreExecutionContext):

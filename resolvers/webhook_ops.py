@@ -15,6 +15,7 @@ from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus
 from resolvers import webhook_rules as rules
 from resolvers.authz import context_of, principal
 from resolvers.health import send_once
+from resolvers.quotas import count_send
 from resolvers.validate import given
 from resolvers.webhooks import check_page, webhooks_changed
 from schema.enums import DeliveryStatus as DeliveryStatusEnum
@@ -119,6 +120,7 @@ class WebhookOpsMutation:
             )
             context_of(info).services.announcer.announce(Announcement.DELIVERIES)
         else:
+            await count_send(info, delivery.webhook_id)
             sender = context_of(info).services.sender
             if sender is not None:
                 await sender.send_now(delivery.id)

@@ -16,6 +16,7 @@ from resolvers.checklists import ChecklistMutation, ChecklistQuery
 from resolvers.comments import CommentMutation, CommentQuery
 from resolvers.custom_fields import CustomFieldMutation, CustomFieldQuery
 from resolvers.projects import ProjectMutation, ProjectQuery
+from resolvers.quotas import OperationRate
 from resolvers.subscriptions import StreamExecutor, Subscription
 from resolvers.tags import TagMutation, TagQuery
 from resolvers.todo_links import TodoLinkMutation
@@ -92,6 +93,7 @@ schema = Schema(
     execution_context_class=StreamExecutor,
     extensions=[
         FreshRoles,
+        OperationRate,  # after whatever sets the caller
         AbuseLimits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         MaskInternalErrors,
