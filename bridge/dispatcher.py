@@ -11,7 +11,7 @@ import contextlib
 import logging
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -160,12 +160,8 @@ class Dispatcher:
                 result = _not_sent(self.clock(), "webhook disabled or deleted")
                 attempted = Attempted(claimed.id, claimed.webhook_id, number, result, one_shot=True)
             else:
-                async with self._endpoint(claimed.webhook_id):
-                    self._sending += 1
-                    try:
-                        result = await self._send(webhook, row, claimed, event)
-                    finally:
-                        self._sending -= 1
+                async with self._endpoint_slot(claimed.webhook_id):
+                    result = await self._send(webhook, row, claimed, event)
                 attempted = Attempted(claimed.id, claimed.webhook_id, number, result)
             self.recorder.add(attempted, event)
         except asyncio.CancelledError:
@@ -174,15 +170,27 @@ class Dispatcher:
         except Exception:
             logger.exception("delivery %s failed unexpectedly; its lease will expire", claimed.id)
         finally:
-            left = self._in_flight[claimed.webhook_id] = self._in_flight[claimed.webhook_id] - 1
-            if left <= 0:
-                del self._in_flight[claimed.webhook_id]
-                self._semaphores.pop(claimed.webhook_id, None)
-            if (
-                left == self._backlog_limit // 2 - 1
-                or self._sending == self.config.max_in_flight - 1
-            ):
-                self._wake.set()  # this webhook (or the process) has room again
+            self._finished(claimed.webhook_id)
+
+    def _finished(self, webhook_id: str) -> None:
+        """One request of this webhook is over (sent, or never sent)."""
+        left = self._in_flight[webhook_id] = self._in_flight[webhook_id] - 1
+        if left <= 0:
+            del self._in_flight[webhook_id]
+            self._semaphores.pop(webhook_id, None)
+        if left == self._backlog_limit // 2 - 1 or self._sending == self.config.max_in_flight - 1:
+            self._wake.set()  # this webhook (or the process) has room again
+
+    @contextlib.asynccontextmanager
+    async def _endpoint_slot(self, webhook_id: str) -> AsyncIterator[None]:
+        """A place among the webhook's requests in flight, which every request to it takes:
+        deliveries, and sends on demand (tests, health checks, redeliveries) alike."""
+        async with self._endpoint(webhook_id):
+            self._sending += 1
+            try:
+                yield
+            finally:
+                self._sending -= 1
 
     def _endpoint(self, webhook_id: str) -> asyncio.Semaphore:
         """At most per_endpoint_limit requests to one webhook at a time."""
@@ -217,7 +225,14 @@ class Dispatcher:
         if delivery.event_id is not None:
             event = (await queue.load_events([delivery.event_id]))[delivery.event_id]
         claimed = queue.Claimed.of(delivery)
-        result = await self._send(webhook, None, claimed, event)
+        # Counted like a claimed delivery, so a webhook busy with sends on demand is not
+        # claimed for either, and its limit holds whichever kind of request comes first.
+        self._in_flight[webhook.id] += 1
+        try:
+            async with self._endpoint_slot(webhook.id):
+                result = await self._send(webhook, None, claimed, event)
+        finally:
+            self._finished(webhook.id)
         attempted = Attempted(delivery.id, webhook.id, delivery.attempt_count + 1, result, True)
         await self.recorder.record([(attempted, event)])
 

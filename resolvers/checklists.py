@@ -21,6 +21,7 @@ from schema.inputs import (
     SetChecklistItemAssigneesInput,
     UpdateChecklistItemDueDateInput,
 )
+from schema.paging import MAX_TAKE, page
 
 
 async def _checklist(checklist_id: str) -> Checklist:
@@ -46,11 +47,16 @@ ITEM_USERS = LinkTable(
 @strawberry.type
 class ChecklistQuery:
     @strawberry.field
-    async def checklists(self, info: Info, todo_id: str) -> list[Checklist]:
+    async def checklists(
+        self, info: Info, todo_id: str, skip: int = 0, take: int = MAX_TAKE
+    ) -> list[Checklist]:
+        asked = page(skip, take)
         todo, _ = await lookup.todo(info, todo_id, "read")
         ids = (
             await ChecklistRow.filter(todo_id=todo.id)
             .order_by("position", "id")
+            .offset(asked.skip)
+            .limit(asked.take)
             .values_list("id", flat=True)
         )
         return [await _checklist(i) for i in ids]

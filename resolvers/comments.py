@@ -13,6 +13,7 @@ from resolvers.emit import change
 from schema.domain import Comment, MutationResult
 from schema.errors import BadUserInput, Forbidden
 from schema.inputs import CreateCommentInput, EditCommentInput
+from schema.paging import MAX_TAKE, page
 
 
 def _body(html: str, text: str) -> tuple[str, str]:
@@ -24,11 +25,16 @@ def _body(html: str, text: str) -> tuple[str, str]:
 @strawberry.type
 class CommentQuery:
     @strawberry.field
-    async def comments(self, info: Info, todo_id: str) -> list[Comment]:
+    async def comments(
+        self, info: Info, todo_id: str, skip: int = 0, take: int = MAX_TAKE
+    ) -> list[Comment]:
+        asked = page(skip, take)
         todo, _ = await lookup.todo(info, todo_id, "read")
         ids = (
             await CommentRow.filter(todo_id=todo.id)
             .order_by("created_at", "id")
+            .offset(asked.skip)
+            .limit(asked.take)
             .values_list("id", flat=True)
         )
         return [Comment.from_row(await snapshots.comment(i)) for i in ids]

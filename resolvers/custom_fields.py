@@ -13,16 +13,22 @@ from resolvers.emit import change
 from schema.domain import CustomField, MutationResult
 from schema.errors import BadUserInput
 from schema.inputs import CreateCustomFieldInput, CreateCustomFieldOptionInput, EditCustomFieldInput
+from schema.paging import MAX_TAKE, page
 
 
 @strawberry.type
 class CustomFieldQuery:
     @strawberry.field
-    async def custom_fields(self, info: Info, project_id: str) -> list[CustomField]:
+    async def custom_fields(
+        self, info: Info, project_id: str, skip: int = 0, take: int = MAX_TAKE
+    ) -> list[CustomField]:
+        asked = page(skip, take)
         project = await require_project(info, project_id, "read")
         ids = (
             await CustomFieldRow.filter(project_id=project.id)
             .order_by("name", "id")
+            .offset(asked.skip)
+            .limit(asked.take)
             .values_list("id", flat=True)
         )
         return [CustomField.from_row(await snapshots.custom_field(i)) for i in ids]

@@ -22,6 +22,7 @@ from resolvers.emit import routing_changed
 from schema.domain import Company, MutationResult, Project, User
 from schema.errors import BadUserInput
 from schema.inputs import AddProjectMemberInput, CreateProjectInput, RemoveProjectMemberInput
+from schema.paging import MAX_TAKE, page
 
 MAX_EMAIL = 320
 
@@ -55,10 +56,10 @@ class ProjectQuery:
         return Project.from_row(await snapshots.project(id))
 
     @strawberry.field
-    async def project_list(self, info: Info) -> list[Project]:
-        return [
-            Project.from_row(await snapshots.project(i)) for i in await member_project_ids(info)
-        ]
+    async def project_list(self, info: Info, skip: int = 0, take: int = MAX_TAKE) -> list[Project]:
+        asked = page(skip, take)
+        ids = asked.of(await member_project_ids(info))
+        return [Project.from_row(await snapshots.project(i)) for i in ids]
 
 
 @strawberry.type

@@ -11,6 +11,7 @@ from resolvers.authz import require_project
 from resolvers.emit import change
 from schema.domain import MutationResult, Tag
 from schema.inputs import CreateTagInput, EditTagInput
+from schema.paging import MAX_TAKE, page
 
 MAX_COLOR = 32
 
@@ -18,10 +19,18 @@ MAX_COLOR = 32
 @strawberry.type
 class TagQuery:
     @strawberry.field
-    async def tags(self, info: Info, project_id: str) -> list[Tag]:
+    async def tags(
+        self, info: Info, project_id: str, skip: int = 0, take: int = MAX_TAKE
+    ) -> list[Tag]:
+        asked = page(skip, take)
         project = await require_project(info, project_id, "read")
         project_row = await snapshots.project(project.id)
-        found = await TagRow.filter(project_id=project.id).order_by("title", "id")
+        found = (
+            await TagRow.filter(project_id=project.id)
+            .order_by("title", "id")
+            .offset(asked.skip)
+            .limit(asked.take)
+        )
         return [Tag.from_row(snapshots.rows.tag_row(t, project_row)) for t in found]
 
 

@@ -17,10 +17,11 @@ from resolvers.authz import context_of, principal
 from resolvers.health import send_once
 from resolvers.quotas import count_send
 from resolvers.validate import given
-from resolvers.webhooks import check_page, webhooks_changed
+from resolvers.webhooks import webhooks_changed
 from schema.enums import DeliveryStatus as DeliveryStatusEnum
 from schema.enums import WebhookEvent
 from schema.errors import BadUserInput, NotFound
+from schema.paging import page
 from schema.webhooks import (
     PageInfo,
     RecoverWebhookInput,
@@ -51,7 +52,7 @@ class WebhookOpsQuery:
         skip: int = 0,
         take: int = 20,
     ) -> WebhookDeliveryPagination:
-        check_page(skip, take)
+        page(skip, take)
         webhook = await rules.own(info, webhook_id)
         query = Delivery.filter(webhook_id=webhook.id)
         if status is not None:

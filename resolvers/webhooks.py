@@ -17,7 +17,7 @@ from resolvers.emit import routing_changed
 from resolvers.health import health_check
 from resolvers.validate import given
 from schema.domain import MutationResult
-from schema.errors import BadUserInput
+from schema.paging import page
 from schema.webhooks import (
     CreateWebhookInput,
     DeleteWebhookInput,
@@ -29,16 +29,9 @@ from schema.webhooks import (
     WebhookPagination,
 )
 
-MAX_TAKE = 100
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def check_page(skip: int, take: int) -> None:
-    if skip < 0 or not 0 < take <= MAX_TAKE:
-        raise BadUserInput(f"skip must be >= 0 and take between 1 and {MAX_TAKE}")
 
 
 async def webhooks_changed(info: Info) -> None:
@@ -56,7 +49,7 @@ class WebhookQuery:
     async def webhooks(
         self, info: Info, filter: WebhookFilter | None = None, skip: int = 0, take: int = 20
     ) -> WebhookPagination:
-        check_page(skip, take)
+        page(skip, take)
         query = WebhookRow.filter(created_by_id=user_id(info))
         if filter is not None and given(filter.enabled) and filter.enabled is not None:
             query = query.filter(enabled=filter.enabled)

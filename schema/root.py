@@ -24,6 +24,7 @@ from resolvers.todo_lists import TodoListMutation, TodoListQuery
 from resolvers.todos import TodoMutation, TodoQuery
 from resolvers.webhook_ops import WebhookOpsMutation, WebhookOpsQuery
 from resolvers.webhooks import WebhookMutation, WebhookQuery
+from schema.cost import QueryCost
 from schema.errors import ApiError, MaskInternalErrors
 
 MAX_DEPTH = 10
@@ -75,7 +76,7 @@ class Schema(strawberry.Schema):
 
 # Strawberry's QueryDepthLimiter and MaxAliasesLimiter build a new rule class per request, which
 # makes every validation a ValidationCache miss; build the rules once and share them.
-LIMIT_RULES = [depth_rule(MAX_DEPTH, None), aliases_rule(MAX_ALIASES)]
+LIMIT_RULES = [depth_rule(MAX_DEPTH, None), aliases_rule(MAX_ALIASES), QueryCost]
 
 
 class AbuseLimits(AddValidationRules):
