@@ -48,7 +48,9 @@ def plan(
     result = Plan()
     for attempt in attempts:
         response = attempt.result
-        outcome = Outcome(response.status_code, response.error, response.retry_after)
+        outcome = Outcome(
+            response.status_code, response.error, response.retry_after, response.blocked
+        )
         if attempt.one_shot:
             kind = "succeeded" if outcome.succeeded else "exhausted"
             result.decisions[attempt.delivery_id] = Decision(kind, None)
@@ -72,6 +74,8 @@ def plan(
             health.last_failure_at = response.started_at
             if decision.kind == "gone":
                 health.disable_reason = "The endpoint answered 410 Gone"
+            elif decision.kind == "blocked":
+                health.disable_reason = f"The URL was refused when connecting: {response.error}"
             elif decision.kind == "exhausted" and health.disable_reason is None:
                 health.disable_reason = (
                     f"A delivery failed {attempt.number} attempts: {response.error}"

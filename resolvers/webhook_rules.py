@@ -20,7 +20,7 @@ async def url(info: Info, value: str) -> str:
         await check_url(value, allow_private=context_of(info).services.policy.allow_private_urls)
     except InvalidWebhookUrl as exc:
         raise BadUserInput(f"Invalid webhook url: {exc}", field="url") from None
-    return value.strip()
+    return value
 
 
 def name(value: str | None) -> str | None:
