@@ -31,8 +31,14 @@ class Admission:
         if principal.token_id is None:
             return
         try:
-            await self.limiter.hit(Rate.CONNECTIONS, principal.token_id)
-            self._release_connection = self.limiter.occupy(Quota.CONNECTIONS, principal.token_id)
+            # The quota first: a socket it refuses does not spend the token's rate.
+            release = self.limiter.occupy(Quota.CONNECTIONS, principal.token_id)
+            try:
+                await self.limiter.hit(Rate.CONNECTIONS, principal.token_id)
+            except RateLimited:
+                release()
+                raise
+            self._release_connection = release
         except RateLimited as exc:
             self.refusal = exc
             raise

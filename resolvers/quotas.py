@@ -15,9 +15,14 @@ from schema.errors import RateLimited
 class OperationRate(SchemaExtension):
     """Counts each operation (HTTP request, or operation on a WebSocket) before it runs: by its
     token, or by the client address without a valid token. Over HTTP a refusal is a 429 with
-    Retry-After; the body names the limit with code RATE_LIMITED."""
+    Retry-After; the body names the limit with code RATE_LIMITED.
 
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+    A refusal is handed over as the operation's validation error: Strawberry streams (sockets,
+    SSE) turn those into an error message, while an exception from a hook would end the socket.
+    Give it after ValidationCache, which replaces the validation errors with its own.
+    """
+
+    async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
         context = self.execution_context.context
         if isinstance(context, Context):
             try:
@@ -27,7 +32,7 @@ class OperationRate(SchemaExtension):
                     context.response.status_code = 429
                     if exc.retry_after is not None:
                         context.response.headers["Retry-After"] = str(exc.retry_after)
-                raise
+                self.execution_context.pre_execution_errors = [exc]
         yield
 
 
@@ -51,9 +56,10 @@ async def count_send(info: Info, webhook_id: str) -> None:
     limiter, caller = context.services.limiter, context.principal
     if limiter is None or caller is None or caller.is_system:
         return
+    # The webhook's first: hammering one webhook must not spend the token's sends to others.
+    await limiter.hit(Rate.TEST_WEBHOOK, webhook_id)
     if caller.token_id is not None:
         await limiter.hit(Rate.TEST_WEBHOOK_PER_TOKEN, caller.token_id)
-    await limiter.hit(Rate.TEST_WEBHOOK, webhook_id)
 
 
 def hold_subscription(info: Info) -> Callable[[], None]:

@@ -94,12 +94,12 @@ schema = Schema(
     execution_context_class=StreamExecutor,
     extensions=[
         FreshRoles,
-        OperationRate,  # after whatever sets the caller
         AbuseLimits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         MaskInternalErrors,
         # Clients send the same few documents again and again: parse and validate each once.
         lambda: ParserCache(maxsize=1000),
         lambda: ValidationCache(maxsize=1000),
+        OperationRate,  # after ValidationCache (see there)
     ],
 )
