@@ -103,7 +103,9 @@ class WebhookOpsMutation:
             event = str(input.event)
         else:
             event = webhook.events[0] if webhook.events else "TODO_CREATED"
-        delivery = await send_once(info, webhook, event, sample_body(event, webhook_row(webhook)))
+        delivery = await send_once(
+            info, webhook, event, lambda: sample_body(event, webhook_row(webhook))
+        )
         return await delivery_view(delivery)
 
     @strawberry.mutation
