@@ -45,10 +45,11 @@ async def test_a_flood_of_test_sends_leaves_other_deliveries_flowing(
         results = await asyncio.gather(*flood)
     finally:
         await stuck.stop()
+    assert len(stuck.requests) < FLOOD // 10  # not 2,000 requests to one host at once
     codes = [r["errors"][0]["extensions"]["code"] for r in results if r.get("errors")]
     allowed = int(Settings().rate_limit_test_webhook.split("/")[0])
     assert codes == ["RATE_LIMITED"] * (FLOOD - allowed)
-    assert len(stuck.requests) == allowed  # not 2,000 requests to one host at once
+    assert len(stuck.requests) == allowed
 
 
 async def test_sends_on_demand_take_the_endpoint_limit(
