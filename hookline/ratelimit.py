@@ -7,11 +7,13 @@ each process: what they protect (memory, file descriptors) is each process's own
 kept in Redis would outlive a process that died holding it.
 """
 
+import asyncio
+import contextlib
 import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 
 from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -53,6 +55,7 @@ class Limits:
         *,
         prefix: str = "hookline",
         pool: ConnectionPool | None = None,
+        concurrent_operations: int = 16,
     ) -> None:
         self._rates = rates
         self._quotas = quotas
@@ -60,6 +63,8 @@ class Limits:
         self._prefix = prefix
         self._pool = pool
         self._held: Counter[tuple[Quota, str]] = Counter()
+        self._concurrent = concurrent_operations
+        self._turns: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
         self._warned_at = -math.inf
 
     @classmethod
@@ -70,8 +75,9 @@ class Limits:
             Quota.SUBSCRIPTIONS: settings.max_subscriptions_per_token,
             Quota.PENDING_CONNECTIONS: settings.max_pending_connections_per_address,
         }
+        turns = settings.max_concurrent_operations_per_token
         if settings.redis_url is None:
-            return cls(rates, quotas, MemoryStorage(), prefix=prefix)
+            return cls(rates, quotas, MemoryStorage(), prefix=prefix, concurrent_operations=turns)
         pool = ConnectionPool.from_url(settings.redis_url)
         storage = RedisStorage(
             "async+" + settings.redis_url,
@@ -80,7 +86,7 @@ class Limits:
             wrap_exceptions=True,
             connection_pool=pool,
         )
-        return cls(rates, quotas, storage, prefix=prefix, pool=pool)
+        return cls(rates, quotas, storage, prefix=prefix, pool=pool, concurrent_operations=turns)
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -125,6 +131,22 @@ class Limits:
                     del self._held[held]
 
         return release
+
+    @contextlib.asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[None]:
+        """One token's operations run at most so many at once; the rest queue here, so a
+        burst from one token waits behind itself instead of in front of everyone else."""
+        semaphore, users = self._turns.get(key) or self._turns.setdefault(
+            key, (asyncio.Semaphore(self._concurrent), [0])
+        )
+        users[0] += 1
+        try:
+            async with semaphore:
+                yield
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._turns[key]
 
     def _warn(self, exc: StorageError) -> None:
         now = time.monotonic()

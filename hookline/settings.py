@@ -76,9 +76,11 @@ class Settings:
     rate_limit_test_webhook_per_token: str = "60/minute"
     rate_limit_connections: str = "300/minute"  # new WebSockets per token
     # Open at once, counted in each process.
-    max_connections_per_token: int = 50
-    max_subscriptions_per_token: int = 500
+    max_connections_per_token: int = 20
+    max_subscriptions_per_token: int = 200
     max_pending_connections_per_address: int = 100  # sockets not yet authenticated
+    # Operations of one token executed at once; more wait their turn (fairness, not refusal).
+    max_concurrent_operations_per_token: int = 16
 
     def rates(self, name: str) -> list[RateLimitItem]:
         """One of the rate_limit_* settings as `limits` items."""
@@ -130,4 +132,5 @@ CAPS = (
     "max_connections_per_token",
     "max_subscriptions_per_token",
     "max_pending_connections_per_address",
+    "max_concurrent_operations_per_token",
 )

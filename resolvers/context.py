@@ -71,6 +71,9 @@ class Limiter(Protocol):
         """Hold one place of `key`'s quota, or raise RateLimited when all are held; returns
         the release (safe to call twice)."""
 
+    def turn(self, key: str) -> AbstractAsyncContextManager[None]:
+        """Wait until fewer than the most operations of this token run, and run one."""
+
 
 @dataclass(frozen=True)
 class WebhookPolicy:

@@ -35,6 +35,17 @@ class OperationRate(SchemaExtension):
                 self.execution_context.pre_execution_errors = [exc]
         yield
 
+    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        context = self.execution_context.context
+        limiter = context.services.limiter if isinstance(context, Context) else None
+        caller = context.principal if isinstance(context, Context) else None
+        if limiter is None or caller is None or caller.token_id is None:
+            yield
+            return
+        # A subscription's execution is only its start: its stream runs outside this.
+        async with limiter.turn(caller.token_id):
+            yield
+
 
 async def count_operation(context: Context) -> None:
     limiter = context.services.limiter

@@ -24,7 +24,7 @@ from models.access import Coverage
 from models.event_types import COMMENT_STREAM, TODO_LIST_STREAM, TODO_STREAM, EventType
 from models.tracker import Project as ProjectRow
 from resolvers.authz import context_of, principal, user_id
-from resolvers.context import EventFeed
+from resolvers.context import EventFeed, Principal
 from resolvers.quotas import hold_subscription
 from schema.enums import WebhookEvent
 from schema.errors import ApiError, BadUserInput, Forbidden
@@ -97,6 +97,25 @@ async def open_stream(
 ) -> AsyncGenerator[Event, None]:
     """Check the request, then return the stream of events the caller may see."""
     caller = principal(info)
+    # A place among the token's open subscriptions comes first: a refusal costs no query.
+    release = hold_subscription(info)
+    try:
+        stream = await _checked_stream(info, caller, project_ids, types, after, release)
+    except BaseException:
+        release()
+        raise
+    weakref.finalize(stream, release)  # also when the stream is dropped before it starts
+    return stream
+
+
+async def _checked_stream(
+    info: Info,
+    caller: Principal,
+    project_ids: Collection[str] | None,
+    types: Collection[str],
+    after: str | None,
+    release: Callable[[], None],
+) -> AsyncGenerator[Event, None]:
     cursor = parse_cursor(after)
     feed = context_of(info).services.feed
     wanted = frozenset(project_ids) if project_ids else None
@@ -111,10 +130,7 @@ async def open_stream(
                 raise Forbidden("You are not a member of every project in projectIds")
     if cursor is None:  # from now on
         cursor = await latest_id()
-    release = hold_subscription(info)
-    stream = _stream(info, feed, cursor, frozenset(types), wanted, reader, release)
-    weakref.finalize(stream, release)  # also when the stream is dropped before it starts
-    return stream
+    return _stream(info, feed, cursor, frozenset(types), wanted, reader, release)
 
 
 async def _stream(

@@ -1,11 +1,12 @@
 """The worst case of a query, estimated from its text before it runs, against a budget.
 
 The estimate counts the objects an answer could hold: every object field counts once for each
-item its enclosing lists could hold. A list with `take` holds that many (the literal given,
-its default when omitted, MAX_TAKE when it comes from a variable); a pager such as
-`webhooks(take)` hands its `take` to its `items`; any other list of objects is assumed to hold
-NESTED_LIST. Aliases repeat a field and fragments are counted where they are spread, so 30
-aliases of `comments` cost 30 pages. Introspection is free: its size is the schema's.
+item its enclosing lists could hold, and a field of long text or JSON counts LARGE_FIELD. A
+list with `take` holds that many (the literal given, its default when omitted, MAX_TAKE when
+it comes from a variable); a pager such as `webhooks(take)` hands its `take` to its `items`;
+any other list of objects is assumed to hold NESTED_LIST. Aliases repeat a field and fragments
+are counted where they are spread, so 30 aliases of `comments` cost 30 pages. Introspection is
+free: its size is the schema's.
 """
 
 from collections.abc import Iterable
@@ -35,6 +36,18 @@ from schema.paging import MAX_TAKE
 MAX_COST = 1500
 NESTED_LIST = 10
 CODE = "MAX_COST_EXCEEDED"
+# Fields that may hold long text (up to 100,000 characters each) or any JSON count as this
+# many objects each: 100 comments with html and text weigh more than 100 tags.
+LARGE_FIELD = 4
+LARGE_FIELDS = frozenset(
+    {
+        ("Comment", "html"),
+        ("Comment", "text"),
+        ("Todo", "html"),
+        ("Todo", "text"),
+        ("DeliveryAttempt", "responseBody"),
+    }
+)
 
 
 class QueryCost(ValidationRule):
@@ -92,13 +105,16 @@ class QueryCost(ValidationRule):
         page: int | None,
         spread: frozenset[str],
     ) -> int:
-        if node.name.value.startswith("__") or node.selection_set is None:
+        if node.name.value.startswith("__"):
             return 0
         definition = getattr(parent, "fields", {}).get(node.name.value)
         if definition is None:  # unknown fields are other rules' to report
             return 0
         field_type = definition.type
         if not is_composite_type(get_named_type(field_type)):
+            large = (parent.name, node.name.value) in LARGE_FIELDS
+            return times * LARGE_FIELD if large or get_named_type(field_type).name == "JSON" else 0
+        if node.selection_set is None:
             return 0
         listed = is_list_type(get_nullable_type(field_type))
         take = _take(definition, node.arguments or ())

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from schema.cost import MAX_COST
+from schema.cost import LARGE_FIELD, MAX_COST
 from schema.paging import MAX_TAKE
 from tests.conftest import Account, Client
 from tests.tracker import Tracker
@@ -69,7 +69,7 @@ async def test_the_30_alias_comments_query_is_refused_before_it_runs(gql: Client
     assert error["extensions"] == {
         "code": "MAX_COST_EXCEEDED",
         "budget": MAX_COST,
-        "estimate": 30 * MAX_TAKE,
+        "estimate": 30 * MAX_TAKE * (1 + 2 * LARGE_FIELD),  # html and text weigh more
     }
     assert f"budget of {MAX_COST}" in error["message"]
 
@@ -93,6 +93,7 @@ async def test_a_page_size_from_a_variable_counts_as_the_most(gql: Client) -> No
         ('webhookDeliveries(webhookId:"x",take:100){items{attempts{number}}}', 1 + 100 + 1000),
         ('checklists(todoId:"x"){checklistItems{id}}', 100 + 1000),
         ('todos(projectId:"x",take:100){id tagIds todoList{id}}', 200),  # scalars are free
+        ('comments(todoId:"x",take:10){id html text}', 10 * (1 + 2 * LARGE_FIELD)),
     ],
 )
 async def test_estimates(gql: Client, field: str, estimate: int) -> None:

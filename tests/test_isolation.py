@@ -47,9 +47,10 @@ async def test_a_flood_of_test_sends_leaves_other_deliveries_flowing(
         await stuck.stop()
     assert len(stuck.requests) < FLOOD // 10  # not 2,000 requests to one host at once
     codes = [r["errors"][0]["extensions"]["code"] for r in results if r.get("errors")]
+    assert codes == ["RATE_LIMITED"] * (FLOOD - len(stuck.requests))
+    # The rate's window slides: a flood across a minute's turn may get a few more through.
     allowed = int(Settings().rate_limit_test_webhook.split("/")[0])
-    assert codes == ["RATE_LIMITED"] * (FLOOD - allowed)
-    assert len(stuck.requests) == allowed
+    assert allowed <= len(stuck.requests) <= 2 * allowed
 
 
 async def test_sends_on_demand_take_the_endpoint_limit(
