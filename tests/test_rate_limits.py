@@ -312,3 +312,27 @@ async def test_a_connection_flood_from_one_token_is_bounded(app: Any, owner: Acc
             await asyncio.gather(*(s.close() for s in sockets))
     assert outcomes.count("connection_ack") == defaults.max_connections_per_token
     assert outcomes.count("4429") == 300 - defaults.max_connections_per_token
+
+
+async def test_a_tokens_operations_take_turns(app: Any) -> None:
+    """A burst from one token queues behind itself: other tokens' operations go first."""
+    limits = Limits.from_settings(Settings(max_concurrent_operations_per_token=2))
+    running, peak = 0, 0
+    release = asyncio.Event()
+
+    async def operation() -> None:
+        nonlocal running, peak
+        async with limits.turn("burst"):
+            running += 1
+            peak = max(peak, running)
+            await release.wait()
+            running -= 1
+
+    burst = [asyncio.create_task(operation()) for _ in range(10)]
+    while running < 2:
+        await asyncio.sleep(0)
+    async with asyncio.timeout(5), limits.turn("someone else"):
+        assert running == 2  # the burst is held at two while another token runs
+    release.set()
+    await asyncio.gather(*burst)
+    assert peak == 2 and running == 0
