@@ -9,17 +9,18 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from bridge.config import BridgeConfig
 from bridge.dispatcher import Dispatcher
 from bridge.leader import Leadership, PgLeadership
 from bridge.service import Bridge, client_session
+from hookline import graphiql
 from hookline.bus import LocalBus, RedisBus
 from hookline.graphql_view import HooklineGraphQL
 from hookline.limits import BodySizeLimit
 from hookline.settings import Settings
-from hookline.tail import EventTail
+from hookline.tail import SUBSCRIBERS, EventTail
 from models import db
 from models.events import Event
 from resolvers.context import SYSTEM, Context, Services, WebhookPolicy
@@ -75,6 +76,7 @@ def build_app(
         tail = EventTail(
             queue_size=settings.max_subscriber_queue, poll_interval=settings.event_poll_seconds
         )
+        SUBSCRIBERS.set_function(lambda: tail.subscriber_count)
         bus.listen(tail.on_announce)
         await bus.start()
         await tail.start()
@@ -142,7 +144,7 @@ def build_app(
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
@@ -151,6 +153,7 @@ def build_app(
         routes += [
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Mount(graphiql.ASSETS_PATH, graphiql.assets()),
         ]
     return Starlette(
         routes=routes,

@@ -3,6 +3,7 @@
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -13,6 +14,7 @@ from strawberry.subscriptions import (
 )
 
 from hookline.auth import authenticate
+from hookline.graphiql import GraphiQLPage
 from resolvers.context import Context, Services
 
 PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
@@ -24,6 +26,11 @@ class HooklineGraphQL(GraphQL):
             schema, subscription_protocols=PROTOCOLS, keep_alive=True, keep_alive_interval=15
         )
         self.services = services
+        self.graphiql = GraphiQLPage()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our own page, whose files this service serves (Strawberry's loads them from a CDN)."""
+        return self.graphiql.response()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         context = Context(services=self.services, request=request)

@@ -11,6 +11,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from prometheus_client import Gauge
+
 from models.events import Event
 from models.tracker import Project
 from schema.errors import SubscriberTooSlow
@@ -18,6 +20,11 @@ from schema.errors import SubscriberTooSlow
 logger = logging.getLogger("hookline.tail")
 
 PAGE = 500
+
+SUBSCRIBERS = Gauge(
+    "hookline_event_subscribers",
+    "Streams following the events in this process: GraphQL subscriptions and the bridge",
+)
 
 
 class _Subscriber:
