@@ -28,8 +28,18 @@ MAX_DEPTH = 10
 MAX_TOKENS = 2000
 MAX_ALIASES = 30
 
-Query = merge_types(
+
+def merged(name: str, description: str, types: tuple[type, ...]) -> type:
+    """merge_types, plus the description it has no parameter for."""
+    root = merge_types(name, types)
+    root.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return root
+
+
+Query = merged(
     "Query",
+    "Reads. Every field needs a token (`Authorization: Bearer <tokenId>.<tokenSecret>`) and "
+    "shows only what the caller may see.",
     (
         ProjectQuery,
         TodoListQuery,
@@ -42,8 +52,10 @@ Query = merge_types(
         WebhookOpsQuery,
     ),
 )
-Mutation = merge_types(
+Mutation = merged(
     "Mutation",
+    "Changes. Each change to a record and the events it causes are committed together: an "
+    "event exists if and only if its change was committed.",
     (
         ProjectMutation,
         TodoListMutation,

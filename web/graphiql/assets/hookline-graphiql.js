@@ -8,15 +8,20 @@
 
 const WELCOME = `# Welcome to Hookline's GraphiQL.
 #
-# 1. Get a token on the server:
-#      hookline bootstrap --company Acme --email you@example.com --project Web
-#    (or "hookline token create --email you@example.com" for an existing user).
-# 2. Open the Headers tab below and paste:
-#      {"Authorization": "Bearer <tokenId>.<tokenSecret>"}
-#    createWebhook also needs "X-Bloo-Company-ID": "<company id or slug>".
-# 3. Run with Ctrl-Enter or the play button. Subscriptions stream here too.
+# 1. Get a token on the server, e.g.
+#      hookline token create \\
+#        --email you@example.com
+#    (or hookline bootstrap: see the README)
+# 2. Open "Headers" below and paste
+#      {"Authorization":
+#        "Bearer <tokenId>.<tokenSecret>"}
+#    createWebhook also needs the header
+#      "X-Bloo-Company-ID": "<company id>"
+# 3. Run with Ctrl-Enter or the play button.
+#    Subscriptions stream here too.
 #
-# The Docs pane (book icon, top left) describes every type, field and argument.
+# Docs (book icon, top left) describe every
+# type, field and argument.
 
 query Me {
   currentUser {
