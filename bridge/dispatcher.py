@@ -18,6 +18,7 @@ import aiohttp
 
 from bridge import metrics, queue
 from bridge.config import BridgeConfig
+from bridge.failures import log_failure
 from bridge.http import HttpResult, post
 from bridge.outcomes import Attempted, plan
 from bridge.render import EventData, RawJson, body_of, build_request, encoded
@@ -233,8 +234,11 @@ class Dispatcher:
         )
         disabled = await queue.store(attempts, decided, self.config.unhealthy_after)
         for attempt in attempts:
-            kind = decided.decisions[attempt.delivery_id].kind
+            decision = decided.decisions[attempt.delivery_id]
+            kind = decision.kind
             metrics.DELIVERIES.labels(kind).inc()
+            if kind != "succeeded":
+                log_failure(attempt, decision)
             event = events.get(attempt.delivery_id)
             if kind == "succeeded" and event is not None and attempt.number == 1:
                 lag = (attempt.result.started_at - event.created_at).total_seconds()

@@ -13,7 +13,7 @@ from strawberry.subscriptions import (
     GRAPHQL_WS_PROTOCOL,
 )
 
-from hookline.auth import authenticate
+from hookline.auth import NO_TOKEN, identify
 from hookline.graphiql import GraphiQLPage
 from resolvers.context import Context, Services
 
@@ -35,12 +35,15 @@ class HooklineGraphQL(GraphQL):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         context = Context(services=self.services, request=request)
         if not isinstance(request, WebSocket):  # sockets authenticate in on_ws_connect
-            context.principal = await authenticate(request.headers)
+            identity = await identify(request.headers)
+            context.principal, context.auth_problem = identity.principal, identity.problem
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
-        principal = await authenticate(params) or await authenticate(context.request.headers)
-        if principal is None:
-            raise ConnectionRejectionError({"message": "Missing or invalid token"})
-        context.principal = principal
+        identity = await identify(params)
+        if identity.problem == NO_TOKEN:  # nothing in connection_init: try the upgrade's headers
+            identity = await identify(context.request.headers)
+        if identity.principal is None:
+            raise ConnectionRejectionError({"message": identity.problem})
+        context.principal = identity.principal
