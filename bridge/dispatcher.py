@@ -159,6 +159,10 @@ class Dispatcher:
                 # Nothing to send to any more: the delivery ends FAILED, health untouched.
                 result = _not_sent(self.clock(), "webhook disabled or deleted")
                 attempted = Attempted(claimed.id, claimed.webhook_id, number, result, one_shot=True)
+            elif claimed.payload is None and event is None:
+                # Recovered after its event was purged: nothing left to render.
+                result = _not_sent(self.clock(), "its event is past the event retention")
+                attempted = Attempted(claimed.id, claimed.webhook_id, number, result, one_shot=True)
             else:
                 async with self._endpoint(claimed.webhook_id):
                     self._sending += 1

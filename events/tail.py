@@ -12,8 +12,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from events.announcement import Announcement
-from events.log import Event, latest_id
-from schema.errors import SubscriberTooSlow
+from events.log import Event, latest_id, purged_through
+from schema.errors import CursorExpired, SubscriberTooSlow
 
 logger = logging.getLogger("hookline.tail")
 
@@ -139,6 +139,9 @@ class EventTail:
         replaying = True
         while replaying:  # the backlog, page by page
             page = await Event.filter(id__gt=seen).order_by("id").limit(self.page_size)
+            horizon = await purged_through()  # after the read: a purge it raced is seen
+            if seen < horizon:
+                raise CursorExpired(seen, horizon)
             for event in page:
                 yield event
                 seen = event.id

@@ -49,6 +49,7 @@ def bridge_config(settings: Settings) -> BridgeConfig:
         delivery_timeout=settings.delivery_timeout,
         allow_private_urls=settings.allow_private_urls,
         retention_days=settings.delivery_retention_days,
+        event_retention_days=settings.event_retention_days,
         lease_seconds=settings.claim_lease_seconds,
     )
 

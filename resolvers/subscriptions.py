@@ -18,7 +18,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 
 from events.log import Event as EventRow
-from events.log import latest_id
+from events.log import latest_id, purged_through
 from models import access
 from models.access import Coverage
 from models.event_types import COMMENT_STREAM, TODO_LIST_STREAM, TODO_STREAM, EventType
@@ -26,7 +26,7 @@ from models.tracker import Project as ProjectRow
 from resolvers.authz import context_of, principal, user_id
 from resolvers.context import EventFeed
 from schema.enums import WebhookEvent
-from schema.errors import ApiError, BadUserInput, Forbidden
+from schema.errors import ApiError, BadUserInput, CursorExpired, Forbidden
 from schema.events import Event
 
 MAX_CURSOR = 2**63 - 1  # event ids are BIGINT
@@ -110,6 +110,8 @@ async def open_stream(
                 raise Forbidden("You are not a member of every project in projectIds")
     if cursor is None:  # from now on
         cursor = await latest_id()
+    elif cursor < (horizon := await purged_through()):
+        raise CursorExpired(cursor, horizon)
     return _stream(info, feed, cursor, frozenset(types), wanted, reader)
 
 
