@@ -62,6 +62,12 @@ class Dispatcher:
         )
         self._stopping = False
 
+    @property
+    def idle(self) -> bool:
+        """No attempt is running here and every finished one has been handed to the database
+        (its write may still be in flight: read the delivery's status to know it is done)."""
+        return not self._tasks and not self.recorder.waiting
+
     def wake(self) -> None:
         """New deliveries may be due (called after the matcher commits, or on announcements)."""
         self._wake.set()
