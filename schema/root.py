@@ -11,6 +11,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from resolvers.authz import FreshRoles
 from resolvers.checklists import ChecklistMutation, ChecklistQuery
 from resolvers.comments import CommentMutation, CommentQuery
 from resolvers.custom_fields import CustomFieldMutation, CustomFieldQuery
@@ -102,6 +103,7 @@ schema = Schema(
     # leak of graphql-core 3.3 in long-lived subscriptions (see StreamExecutor).
     execution_context_class=StreamExecutor,
     extensions=[
+        FreshRoles,
         AbuseLimits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         MaskInternalErrors,
