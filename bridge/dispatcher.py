@@ -62,6 +62,12 @@ class Dispatcher:
         )
         self._stopping = False
 
+    @property
+    def idle(self) -> bool:
+        """No attempt is running here and every finished one has been handed to the database
+        (its write may still be in flight: read the delivery's status to know it is done)."""
+        return not self._tasks and not self.recorder.waiting
+
     def wake(self) -> None:
         """New deliveries may be due (called after the matcher commits, or on announcements)."""
         self._wake.set()
@@ -158,6 +164,10 @@ class Dispatcher:
             if webhook is None or not webhook.enabled:
                 # Nothing to send to any more: the delivery ends FAILED, health untouched.
                 result = _not_sent(self.clock(), "webhook disabled or deleted")
+                attempted = Attempted(claimed.id, claimed.webhook_id, number, result, one_shot=True)
+            elif claimed.payload is None and event is None:
+                # Recovered after its event was purged: nothing left to render.
+                result = _not_sent(self.clock(), "its event is past the event retention")
                 attempted = Attempted(claimed.id, claimed.webhook_id, number, result, one_shot=True)
             else:
                 async with self._endpoint_slot(claimed.webhook_id):

@@ -21,8 +21,9 @@ from bridge.index import WebhookIndex
 from bridge.leader import Leadership
 from bridge.queue import Claimed
 from bridge.render import EventData
+from events.log import StreamCursor
 from models.ids import new_id
-from models.webhooks import Delivery, StreamCursor, Webhook
+from models.webhooks import Delivery, Webhook
 
 logger = logging.getLogger("hookline.matcher")
 

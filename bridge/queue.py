@@ -229,11 +229,30 @@ async def pending_count() -> int:
     return await Delivery.filter(status=DeliveryStatus.PENDING).count()
 
 
-async def purge_older_than(cutoff: datetime) -> int:
-    """Retention: finished deliveries (and their attempts, by cascade) past the cutoff."""
-    return await Delivery.filter(
-        created_at__lt=cutoff, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
-    ).delete()
+async def purge_older_than(cutoff: datetime, limit: int) -> int:
+    """Retention: up to `limit` finished deliveries (and their attempts, by cascade) created
+    before the cutoff."""
+    ids = (
+        await Delivery.filter(
+            created_at__lt=cutoff, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
+        )
+        .limit(limit)
+        .values_list("id", flat=True)
+    )
+    if not ids:
+        return 0
+    return await Delivery.filter(id__in=list(ids)).delete()
+
+
+async def oldest_pending_event() -> int | None:
+    """The oldest event a pending delivery will still render, if any."""
+    found = (
+        await Delivery.filter(status=DeliveryStatus.PENDING, event_id__isnull=False)
+        .order_by("event_id")
+        .limit(1)
+        .values_list("event_id", flat=True)
+    )
+    return found[0] if found else None
 
 
 HEALTH_FIELDS = [

@@ -4,12 +4,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 
-from bridge import metrics, queue
+from bridge import metrics, queue, retention
 from bridge.config import BridgeConfig
 from bridge.dispatcher import Dispatcher
 from bridge.index import WebhookIndex
@@ -102,10 +101,11 @@ class Bridge:
         while True:
             try:
                 metrics.QUEUE_DEPTH.set(await queue.pending_count())
-                cutoff = datetime.now(UTC) - timedelta(days=self.config.retention_days)
-                purged = await queue.purge_older_than(cutoff)
-                if purged:
-                    logger.info("purged %d deliveries older than %s", purged, cutoff)
+                await retention.purge_deliveries(self.config.retention_days)
+                if self.leadership.is_leader:  # one purger of events: the matcher
+                    await retention.purge_events(
+                        self.config.event_retention_days, self.matcher.cursor
+                    )
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -108,6 +108,13 @@ class InvalidWebhookUrl(ValueError):
     """A webhook URL was rejected; the message is safe to show to the user."""
 
 
+# Said with every refusal of a non-public address: how an operator runs webhooks locally.
+PRIVATE_HINT = (
+    "webhooks may only target public addresses unless the operator sets "
+    "HOOKLINE_ALLOW_PRIVATE_URLS=1"
+)
+
+
 def address_block_reason(ip: str | IPAddress) -> str | None:
     """Return why `ip` must not be contacted, or None for a global unicast address."""
     if isinstance(ip, str):
@@ -194,23 +201,23 @@ async def check_url(url: str, *, allow_private: bool, resolver: Resolver | None 
     assert host is not None  # guaranteed by check_url_syntax
     port_reason = port_block_reason(parsed.port or 0)
     if port_reason:
-        raise InvalidWebhookUrl(f"URL {port_reason}")
+        raise InvalidWebhookUrl(f"URL {port_reason}; {PRIVATE_HINT}")
     if _is_ip_literal(host):
         reason = address_block_reason(host)
         if reason:
-            raise InvalidWebhookUrl(f"URL host {host} is a {reason} address")
+            raise InvalidWebhookUrl(f"URL host {host} is a {reason} address; {PRIVATE_HINT}")
         return
     # RFC 6761: *.localhost is loopback whatever DNS says; "localhost." may not resolve here.
     if _LOCALHOST_RE.match(host.lower().rstrip(".")):
-        raise InvalidWebhookUrl(f"URL host {host!r} is a loopback name")
+        raise InvalidWebhookUrl(f"URL host {host!r} is a loopback name; {PRIVATE_HINT}")
     try:
         addresses = await (resolver or _default_resolver)(host, parsed.port or 0)
     except OSError:
         addresses = []
     # One answer whether the name is unknown or private: either way the URL is unusable, and
-    # telling them apart would say which names exist inside our network.
+    # telling them apart (or naming the kind of address) would map our network's names.
     if not addresses or any(address_block_reason(a) for a in addresses):
-        raise InvalidWebhookUrl(f"URL host {host!r} {NOT_PUBLIC}")
+        raise InvalidWebhookUrl(f"URL host {host!r} {NOT_PUBLIC}; {PRIVATE_HINT}")
 
 
 class GuardedResolver(AbstractResolver):

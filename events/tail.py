@@ -11,13 +11,20 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from prometheus_client import Gauge
+
 from events.announcement import Announcement
-from events.log import Event, latest_id
-from schema.errors import SubscriberTooSlow
+from events.log import Event, latest_id, purged_through
+from schema.errors import CursorExpired, SubscriberTooSlow
 
 logger = logging.getLogger("hookline.tail")
 
 PAGE = 500
+
+SUBSCRIBERS = Gauge(
+    "hookline_event_subscribers",
+    "Streams following the events in this process: GraphQL subscriptions and the bridge",
+)
 
 
 class _Subscriber:
@@ -139,6 +146,9 @@ class EventTail:
         replaying = True
         while replaying:  # the backlog, page by page
             page = await Event.filter(id__gt=seen).order_by("id").limit(self.page_size)
+            horizon = await purged_through()  # after the read: a purge it raced is seen
+            if seen < horizon:
+                raise CursorExpired(seen, horizon)
             for event in page:
                 yield event
                 seen = event.id

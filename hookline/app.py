@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp
 
 from bridge.config import BridgeConfig
@@ -18,7 +18,8 @@ from bridge.leader import Leadership, PgLeadership
 from bridge.service import Bridge, client_session
 from events.bus import LocalBus, RedisBus
 from events.log import Event
-from events.tail import EventTail
+from events.tail import SUBSCRIBERS, EventTail
+from hookline import graphiql
 from hookline.admission import AdmitSockets
 from hookline.graphql_view import HooklineGraphQL
 from hookline.limits import BodySizeLimit
@@ -52,6 +53,7 @@ def bridge_config(settings: Settings) -> BridgeConfig:
         delivery_timeout=settings.delivery_timeout,
         allow_private_urls=settings.allow_private_urls,
         retention_days=settings.delivery_retention_days,
+        event_retention_days=settings.event_retention_days,
         lease_seconds=settings.claim_lease_seconds,
     )
 
@@ -85,6 +87,7 @@ def build_app(
             poll_interval=settings.event_poll_seconds,
             routing_version=None if alone else routing_version,
         )
+        SUBSCRIBERS.set_function(lambda: tail.subscriber_count)
         bus.listen(tail.on_announce)
         await bus.start()
         await tail.start()
@@ -153,7 +156,7 @@ def build_app(
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
@@ -162,6 +165,7 @@ def build_app(
         routes += [
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Mount(graphiql.ASSETS_PATH, graphiql.assets()),
         ]
     return Starlette(
         routes=routes,

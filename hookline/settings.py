@@ -7,6 +7,59 @@ from dataclasses import dataclass
 from limits import RateLimitItem, parse_many
 
 from bridge.retry import DEFAULT_SCHEDULE, parse_schedule
+from models.dburl import DatabaseUrlError, checked
+
+# Every variable Hookline reads: (name, default, meaning). `hookline --help` lists them.
+VARIABLES: tuple[tuple[str, str, str], ...] = (
+    (
+        "HOOKLINE_DATABASE_URL",
+        "sqlite://hookline.db",
+        "sqlite://PATH (relative to the folder "
+        "the command starts in) or postgres://USER@HOST:PORT/DATABASE",
+    ),
+    ("HOOKLINE_REDIS_URL", "unset", "Redis for announcing events across processes"),
+    ("HOOKLINE_ALLOW_PRIVATE_URLS", "0", "1 lets webhooks target loopback and private addresses"),
+    (
+        "HOOKLINE_RETRY_SCHEDULE",
+        ",".join(f"{s:g}" for s in DEFAULT_SCHEDULE),
+        "seconds before each delivery attempt",
+    ),
+    ("HOOKLINE_DELIVERY_TIMEOUT", "7", "seconds per delivery attempt"),
+    ("HOOKLINE_MAX_ENABLED_WEBHOOKS", "50", "enabled webhooks per company"),
+    ("HOOKLINE_DELIVERY_RETENTION_DAYS", "30", "days finished deliveries are kept"),
+    (
+        "HOOKLINE_EVENT_RETENTION_DAYS",
+        "30",
+        "days events are kept once matched; older cursors get CURSOR_EXPIRED",
+    ),
+    ("HOOKLINE_DB_POOL_SIZE", "10", "PostgreSQL connections per process"),
+    ("HOOKLINE_CLAIM_LEASE_SECONDS", "120", "a claimed delivery not recorded by then is retried"),
+    ("HOOKLINE_EVENT_POLL_SECONDS", "1", "how often the event table is read without announcements"),
+    ("HOOKLINE_LOG_FORMAT", "text", "text, or json for one JSON object per log line"),
+    # Limits (README "Limits"): rates in the `limits` notation, shared through Redis if set.
+    ("HOOKLINE_RATE_LIMIT_REQUESTS", "10000/minute", "operations per token"),
+    (
+        "HOOKLINE_RATE_LIMIT_ANONYMOUS",
+        "300/minute",
+        "requests and refused WebSocket logins without a valid token, per client address",
+    ),
+    ("HOOKLINE_RATE_LIMIT_TEST_WEBHOOK", "20/minute", "sends on demand per webhook"),
+    ("HOOKLINE_RATE_LIMIT_TEST_WEBHOOK_PER_TOKEN", "60/minute", "sends on demand per token"),
+    ("HOOKLINE_RATE_LIMIT_CONNECTIONS", "300/minute", "new WebSockets per token"),
+    ("HOOKLINE_MAX_CONNECTIONS_PER_TOKEN", "20", "WebSockets open at once per token"),
+    ("HOOKLINE_MAX_SUBSCRIPTIONS_PER_TOKEN", "200", "subscriptions open at once per token"),
+    (
+        "HOOKLINE_MAX_PENDING_CONNECTIONS_PER_ADDRESS",
+        "100",
+        "WebSockets awaiting connection_init per client address",
+    ),
+    (
+        "HOOKLINE_MAX_CONCURRENT_OPERATIONS_PER_TOKEN",
+        "16",
+        "operations of one token run at once; more wait",
+    ),
+)
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(ValueError):
@@ -64,6 +117,7 @@ class Settings:
     delivery_timeout: float = 7.0
     max_enabled_webhooks: int = 50
     delivery_retention_days: float = 30.0
+    event_retention_days: float = 30.0
     max_body_bytes: int = 1_000_000
     max_subscriber_queue: int = 1000
     db_pool_size: int = 10
@@ -81,6 +135,7 @@ class Settings:
     max_pending_connections_per_address: int = 100  # sockets not yet authenticated
     # Operations of one token executed at once; more wait their turn (fairness, not refusal).
     max_concurrent_operations_per_token: int = 16
+    log_format: str = "text"
 
     def rates(self, name: str) -> list[RateLimitItem]:
         """One of the rate_limit_* settings as `limits` items."""
@@ -103,14 +158,22 @@ class Settings:
             )
         except ValueError as exc:
             raise SettingsError(f"HOOKLINE_RETRY_SCHEDULE: {exc}") from None
+        try:
+            database_url = checked(env.get("HOOKLINE_DATABASE_URL") or cls.database_url)
+        except DatabaseUrlError as exc:
+            raise SettingsError(f"HOOKLINE_DATABASE_URL: {exc}") from None
+        log_format = (env.get("HOOKLINE_LOG_FORMAT") or cls.log_format).lower()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(f"HOOKLINE_LOG_FORMAT must be text or json, got {log_format!r}")
         return cls(
-            database_url=env.get("HOOKLINE_DATABASE_URL") or cls.database_url,
+            database_url=database_url,
             redis_url=env.get("HOOKLINE_REDIS_URL") or None,
             allow_private_urls=_flag(env, "HOOKLINE_ALLOW_PRIVATE_URLS", False),
             retry_schedule=schedule,
             delivery_timeout=_number(env, "HOOKLINE_DELIVERY_TIMEOUT", 7.0),
             max_enabled_webhooks=int(_number(env, "HOOKLINE_MAX_ENABLED_WEBHOOKS", 50, int)),
             delivery_retention_days=_number(env, "HOOKLINE_DELIVERY_RETENTION_DAYS", 30.0),
+            event_retention_days=_number(env, "HOOKLINE_EVENT_RETENTION_DAYS", 30.0),
             db_pool_size=int(_number(env, "HOOKLINE_DB_POOL_SIZE", 10, int)),
             claim_lease_seconds=_number(env, "HOOKLINE_CLAIM_LEASE_SECONDS", 120.0),
             event_poll_seconds=_number(env, "HOOKLINE_EVENT_POLL_SECONDS", 1.0),
@@ -124,6 +187,7 @@ class Settings:
                 name: int(_number(env, f"HOOKLINE_{name.upper()}", getattr(cls, name), int))
                 for name in CAPS
             },
+            log_format=log_format,
         )
 
 

@@ -1,4 +1,4 @@
-"""Webhooks, their delivery queue, the attempt log and the bridge's cursor."""
+"""Webhooks, their delivery queue, the attempt log, and the count of routing changes."""
 
 from enum import StrEnum
 
@@ -6,6 +6,7 @@ from tortoise import fields
 from tortoise.expressions import F
 from tortoise.models import Model
 
+from events.log import StreamCursor
 from models.ids import new_id
 
 
@@ -90,17 +91,6 @@ class DeliveryAttempt(Model):
 
     class Meta:
         table = "delivery_attempt"
-
-
-class StreamCursor(Model):
-    """Where a named consumer (the bridge) is in the event log."""
-
-    name = fields.CharField(primary_key=True, max_length=64)
-    event_id = fields.BigIntField(default=0)
-    updated_at = fields.DatetimeField(auto_now=True)
-
-    class Meta:
-        table = "stream_cursor"
 
 
 ROUTING_VERSION = "routing-version"

@@ -95,6 +95,8 @@ class Services:
 class Context:
     services: Services
     principal: Principal | None = None
+    # Why principal is None (no token, unknown token, …), for the UNAUTHENTICATED message.
+    auth_problem: str | None = None
     request: Any = None
     # Strawberry's sub-response of an HTTP request: a refusal sets its status and headers.
     response: Any = None

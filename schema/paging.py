@@ -3,7 +3,9 @@
 the query cost estimate (schema.cost) counts each list at its `take`."""
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Annotated, Any, TypeVar
+
+import strawberry
 
 from schema.errors import BadUserInput
 
@@ -29,3 +31,14 @@ def page(skip: int, take: int) -> Page:
     if not 0 < take <= MAX_TAKE:
         raise BadUserInput(f"take must be between 1 and {MAX_TAKE}", field="take")
     return Page(skip, take)
+
+
+def skipping(things: str) -> Any:
+    """The `skip` argument of a list of `things`, described."""
+    return Annotated[int, strawberry.argument(description=f"How many {things} to skip.")]
+
+
+def taking(things: str) -> Any:
+    """The `take` argument of a list of `things`, described with its maximum."""
+    description = f"How many {things} to return, 1 to {MAX_TAKE}."
+    return Annotated[int, strawberry.argument(description=description)]

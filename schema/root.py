@@ -5,7 +5,13 @@ and everything that executes operations (the app, the bridge, tests) imports `sc
 """
 
 import strawberry
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
@@ -31,8 +37,18 @@ MAX_DEPTH = 10
 MAX_TOKENS = 2000
 MAX_ALIASES = 30
 
-Query = merge_types(
+
+def merged(name: str, description: str, types: tuple[type, ...]) -> type:
+    """merge_types, plus the description it has no parameter for."""
+    root = merge_types(name, types)
+    root.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return root
+
+
+Query = merged(
     "Query",
+    "Reads. Every field needs a token (`Authorization: Bearer <tokenId>.<tokenSecret>`) and "
+    "shows only what the caller may see.",
     (
         ProjectQuery,
         TodoListQuery,
@@ -45,8 +61,10 @@ Query = merge_types(
         WebhookOpsQuery,
     ),
 )
-Mutation = merge_types(
+Mutation = merged(
     "Mutation",
+    "Changes. Each change to a record and the events it causes are committed together: an "
+    "event exists if and only if its change was committed.",
     (
         ProjectMutation,
         TodoListMutation,
@@ -72,6 +90,12 @@ class Schema(strawberry.Schema):
         ]
         if unexpected:
             super().process_errors(unexpected, execution_context)
+
+    def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
+        """Rates are awaited, so execute_sync (in-process callers only: tools, tests) runs
+        without them; every client request is executed asynchronously, and counted."""
+        extensions = super().get_extensions(sync)
+        return [e for e in extensions if not (sync and isinstance(e, OperationRate))]
 
 
 # Strawberry's QueryDepthLimiter and MaxAliasesLimiter build a new rule class per request, which

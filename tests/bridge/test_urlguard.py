@@ -12,6 +12,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bridge.urlguard import (
+    PRIVATE_HINT,
     BlockedAddress,
     BlockedPort,
     GuardedResolver,
@@ -75,13 +76,19 @@ async def gaierror(host: str, port: int) -> list[str]:
     raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1/", "http://localhost/", "http://10.0.0.1/"])
+async def test_a_refused_private_url_names_the_setting_that_allows_it(url: str) -> None:
+    with pytest.raises(InvalidWebhookUrl, match=r"HOOKLINE_ALLOW_PRIVATE_URLS=1"):
+        await check_url(url, allow_private=False, resolver=no_dns)
+
+
 async def test_check_url_never_says_what_a_name_resolves_to() -> None:
     # Issue 10 defect 7: "'vm' resolves to 127.0.0.1" mapped internal names for anyone.
     message = await refusal("https://vm/", fixed_dns("127.0.0.1"))
-    assert message == "URL host 'vm' does not resolve to a public address"
+    assert message == f"URL host 'vm' does not resolve to a public address; {PRIVATE_HINT}"
     mixed = await refusal("https://mixed.example/", fixed_dns("93.184.215.14", "10.1.2.3"))
-    assert "10.1.2.3" not in mixed and "private" not in mixed
-    assert mixed == "URL host 'mixed.example' does not resolve to a public address"
+    assert "10.1.2.3" not in mixed and "private (" not in mixed
+    assert mixed.startswith("URL host 'mixed.example' does not resolve to a public address")
 
 
 async def test_an_unknown_name_answers_like_a_private_one() -> None:
