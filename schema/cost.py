@@ -31,6 +31,7 @@ from graphql import (
 from graphql.language import Visitor
 from graphql.pyutils import Undefined
 
+from schema.errors import ApiError
 from schema.paging import MAX_TAKE
 
 MAX_COST = 1500
@@ -45,6 +46,19 @@ LARGE_FIELDS = frozenset(
 )
 
 
+class CostExceeded(ApiError):
+    """A client's mistake like any ApiError: answered, not logged as a fault."""
+
+    def __init__(self, estimate: int, node: OperationDefinitionNode) -> None:
+        GraphQLError.__init__(
+            self,
+            f"This query could return {estimate} objects, over the budget of {MAX_COST} per "
+            "operation: ask for smaller pages (take) or fewer aliases",
+            node,
+            extensions={"code": CODE, "budget": MAX_COST, "estimate": estimate},
+        )
+
+
 class QueryCost(ValidationRule):
     """Refuses an operation whose estimate exceeds MAX_COST, naming the budget and the estimate
     (extensions.budget, extensions.estimate)."""
@@ -54,15 +68,7 @@ class QueryCost(ValidationRule):
         if root is not None:
             estimate = self._cost(node.selection_set, root, 1, None, frozenset())
             if estimate > MAX_COST:
-                self.report_error(
-                    GraphQLError(
-                        f"This query could return {estimate} objects, over the budget of "
-                        f"{MAX_COST} per operation: ask for smaller pages (take) or fewer "
-                        "aliases",
-                        node,
-                        extensions={"code": CODE, "budget": MAX_COST, "estimate": estimate},
-                    )
-                )
+                self.report_error(CostExceeded(estimate, node))
         return Visitor.SKIP
 
     def _cost(

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -78,12 +79,16 @@ def refused(response: httpx.Response) -> dict[str, Any]:
     return error
 
 
-async def test_requests_per_token_are_refused_with_429(app: Any, owner: Account) -> None:
+async def test_requests_per_token_are_refused_with_429(
+    app: Any, owner: Account, caplog: pytest.LogCaptureFixture
+) -> None:
     other = await new_account()
     async with limited(app, rate_limit_requests="3/minute") as server, server.http() as http:
         for _ in range(3):
             assert (await post(http, ME, bearer(owner))).status_code == 200
-        error = refused(await post(http, ME, bearer(owner)))
+        with caplog.at_level(logging.INFO):
+            error = refused(await post(http, ME, bearer(owner)))
+        assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
         assert error["message"] == "Rate limit exceeded: 3 requests per token per minute"
         # Another token has its own count.
         answer = await post(http, ME, bearer(other))
