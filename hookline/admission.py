@@ -1,12 +1,21 @@
-"""Admission of WebSockets, in front of the GraphQL view.
+"""Admission in front of the GraphQL view, before anything is parsed.
+
+HTTP requests take turns by their credentials: a burst from one token (or one address without
+a token) waits here, costing nothing, while others' requests go in. The key is a digest of the
+whole credential, so someone who knows a token's id but not its secret cannot queue in its
+place. Event streams (SSE) are not held here; the subscription quota bounds them.
 
 A socket holds a place among its client address's sockets awaiting connection_init until it
 authenticates; then one among its token's open connections, for as long as it lives. A socket
 refused for a limit is closed with 4429 and the limit in the reason, not Strawberry's 4403.
 """
 
+import hashlib
+
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hookline.auth import credentials
 from resolvers.context import Limiter, Principal, Quota, Rate
 from schema.errors import RateLimited
 
@@ -62,6 +71,14 @@ class AdmitSockets:
         self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            key = turn_key(scope)
+            if key is None:
+                await self.app(scope, receive, send)
+                return
+            async with self.limiter.turn(key):
+                await self.app(scope, receive, send)
+            return
         if scope["type"] != "websocket":
             await self.app(scope, receive, send)
             return
@@ -100,3 +117,15 @@ async def _refuse_handshake(scope: Scope, receive: Receive, send: Send, exc: Rat
         }
     )
     await send({"type": "websocket.http.response.body", "body": body})
+
+
+def turn_key(scope: Scope) -> str | None:
+    """Whose turn an HTTP request takes; None for an event stream, which is not held."""
+    headers = Headers(scope=scope)
+    if "text/event-stream" in headers.get("accept", ""):
+        return None
+    found = credentials(headers)
+    if found is not None:
+        return "credential:" + hashlib.sha256("\0".join(found).encode()).hexdigest()[:32]
+    client = scope.get("client")
+    return f"address:{client[0] if client else 'unknown'}"

@@ -36,9 +36,12 @@ class OperationRate(SchemaExtension):
         yield
 
     async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        """Operations on a socket take their token's turns (HTTP requests took theirs at the
+        door, hookline.admission)."""
         context = self.execution_context.context
-        limiter = context.services.limiter if isinstance(context, Context) else None
-        caller = context.principal if isinstance(context, Context) else None
+        on_socket = isinstance(context, Context) and context.response is None
+        limiter = context.services.limiter if on_socket else None
+        caller = context.principal if on_socket else None
         if limiter is None or caller is None or caller.token_id is None:
             yield
             return
