@@ -5,6 +5,7 @@ from typing import TypeVar
 from strawberry.types import Info
 from tortoise.models import Model
 
+from models import ids
 from models.accounts import CompanyLevel, CompanyUser
 from models.tracker import (
     Checklist,
@@ -24,7 +25,7 @@ M = TypeVar("M", bound=Model)
 
 
 async def get(model: type[M], entity_id: str) -> M:
-    found = await model.get_or_none(id=entity_id)
+    found = await ids.find(model, entity_id)
     if found is None:
         raise NotFound(model.__name__, entity_id)
     return found
@@ -32,7 +33,9 @@ async def get(model: type[M], entity_id: str) -> M:
 
 async def todo_list(info: Info, todo_list_id: str, need: Need) -> tuple[TodoList, Project]:
     """The list with its project and company loaded (one query), and the project authorised."""
-    found = await TodoList.get_or_none(id=todo_list_id).select_related("project__company")
+    found = None
+    if ids.could_exist(todo_list_id):
+        found = await TodoList.get_or_none(id=todo_list_id).select_related("project__company")
     if found is None:
         raise NotFound("TodoList", todo_list_id)
     return found, await authorise(info, found.project, need)
@@ -77,14 +80,14 @@ async def project_user_ids(project: Project, user_ids: list[str], field: str) ->
     if not user_ids:
         return user_ids
     members = set(
-        await ProjectUser.filter(project_id=project.id, user_id__in=user_ids).values_list(
-            "user_id", flat=True
-        )
+        await ProjectUser.filter(
+            project_id=project.id, user_id__in=ids.possible(user_ids)
+        ).values_list("user_id", flat=True)
     )
     members |= set(
         await CompanyUser.filter(
             company_id=project.company_id,
-            user_id__in=user_ids,
+            user_id__in=ids.possible(user_ids),
             level__in=[CompanyLevel.OWNER, CompanyLevel.ADMIN],
         ).values_list("user_id", flat=True)
     )
@@ -102,7 +105,9 @@ async def project_tag_ids(project: Project, tag_ids: list[str]) -> list[str]:
     if not tag_ids:
         return tag_ids
     found = set(
-        await Tag.filter(project_id=project.id, id__in=tag_ids).values_list("id", flat=True)
+        await Tag.filter(project_id=project.id, id__in=ids.possible(tag_ids)).values_list(
+            "id", flat=True
+        )
     )
     unknown = [t for t in tag_ids if t not in found]
     if unknown:

@@ -7,7 +7,7 @@ import strawberry
 from strawberry.types import Info
 from tortoise.models import Model
 
-from models import snapshots
+from models import ids, snapshots
 from models.event_types import EventType as E
 from models.rows import Row
 from models.tracker import (
@@ -158,8 +158,9 @@ async def _value_for(
             raise BadUserInput(
                 f"A {field_type} field takes customFieldOptionId", field="customFieldOptionId"
             )
-        if option_id is not None and not await CustomFieldOption.exists(
-            id=option_id, custom_field_id=field_id
+        if option_id is not None and not (
+            ids.could_exist(option_id)
+            and await CustomFieldOption.exists(id=option_id, custom_field_id=field_id)
         ):
             raise BadUserInput(
                 f"customFieldOptionId {option_id!r} is not an option of this field",

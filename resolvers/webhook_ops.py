@@ -8,6 +8,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from bridge.signing import generate_secret
+from models import ids
 from models.rows import webhook_row
 from models.samples import sample_body
 from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus
@@ -107,7 +108,7 @@ class WebhookOpsMutation:
     async def redeliver_webhook_delivery(
         self, info: Info, input: RedeliverWebhookDeliveryInput
     ) -> WebhookDelivery:
-        delivery = await Delivery.get_or_none(id=input.delivery_id)
+        delivery = await ids.find(Delivery, input.delivery_id)
         if delivery is None:
             raise NotFound("WebhookDelivery", input.delivery_id)
         await rules.own(info, delivery.webhook_id)
