@@ -1,6 +1,6 @@
 """GraphQL enums, built from the models' enums so the two can never disagree."""
 
-from enum import Enum
+from enum import StrEnum
 
 import strawberry
 
@@ -19,5 +19,7 @@ DeliveryStatus = strawberry.enum(_DeliveryStatus, name="DeliveryStatus")
 
 
 @strawberry.enum
-class CommentCategory(Enum):
+class CommentCategory(StrEnum):
+    # A StrEnum, as the models' enums are: graphql-core finds a plain Enum member in none of
+    # its values (the raw strings), and failed every query of Comment.category.
     TODO = "TODO"
