@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test lint format schema bench migrations
+.PHONY: serve test lint format schema bench migrations fuzz
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ test: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then exit 0; fi; exit $$rc
+
+# The fuzz test with many more generated operations than CI runs (FUZZ_EXAMPLES per backend,
+# new ones each run); PostgreSQL too when HOOKLINE_TEST_POSTGRES_URL is set. Prints the counts.
+FUZZ_EXAMPLES ?= 6000
+fuzz: $(BIN)/.installed
+	HOOKLINE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz.py -s -q
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -15,7 +15,6 @@ from models.tracker import Todo
 from models.webhooks import Delivery
 from tests.conftest import Account, Client
 from tests.receiver import Receiver
-from tests.test_webhooks_api import create
 from tests.tracker import Tracker
 
 LONG_ID = "x" * 210
@@ -336,13 +335,15 @@ async def test_a_filter_list_is_bounded(gql: Client) -> None:
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "filters.tagIds"}
 
 
-async def test_a_nul_in_a_test_send_leaves_no_delivery(gql: Client, receiver: Receiver) -> None:
-    hook = await create(gql, receiver.url)
-    before = await Delivery.filter(webhook_id=hook["id"]).count()
+async def test_a_nul_in_a_test_send_leaves_no_delivery(
+    gql: Client, owner: Account, receiver: Receiver
+) -> None:
+    hook = await Tracker(gql, owner.project_id).webhook(receiver.url)
+    before = await Delivery.filter(webhook_id=hook).count()
     error = await error_of(
         gql,
         "mutation($w:String!,$e:WebhookEvent){testWebhook(input:{webhookId:$w,event:$e}){id}}",
-        {"w": hook["id"] + "\x00", "e": "TODO_CREATED"},
+        {"w": hook + "\x00", "e": "TODO_CREATED"},
     )
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert await Delivery.filter(webhook_id=hook["id"]).count() == before
+    assert await Delivery.filter(webhook_id=hook).count() == before
