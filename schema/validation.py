@@ -122,23 +122,25 @@ def _validate(
     )
 
 
-def check_variables(variables: dict[str, Any] | None) -> None:
-    """Refuse variables holding a string (value or key) the databases cannot store."""
+def unstorable_variable(variables: dict[str, Any] | None) -> GraphQLError | None:
+    """An error for the first string (value or key) in the variables that the databases
+    cannot store, if any."""
     stack: list[tuple[str, object]] = [(f"${k}", v) for k, v in (variables or {}).items()]
     while stack:
         where, value = stack.pop()
         if isinstance(value, str):
             problem = unstorable(value)
             if problem:
-                raise BadUserInput(f"Variable {where} must not contain {problem}", field=where)
+                return BadUserInput(f"Variable {where} must not contain {problem}", field=where)
         elif isinstance(value, dict):
             for key, item in value.items():
                 problem = unstorable(str(key))
                 if problem:
-                    raise BadUserInput(f"A key in {where} must not contain {problem}", field=where)
+                    return BadUserInput(f"A key in {where} must not contain {problem}", field=where)
                 stack.append((f"{where}.{key}", item))
         elif isinstance(value, list):
             stack.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+    return None
 
 
 class InputValidation(SchemaExtension):
@@ -157,12 +159,9 @@ class InputValidation(SchemaExtension):
         assert context.graphql_document is not None
         rules = _our_rules(tuple(context.validation_rules))
         # `_schema` is the graphql-core schema; Strawberry's ValidationCache reads it the same way.
-        errors = _validate(context.schema._schema, context.graphql_document, rules)
-        context.pre_execution_errors = list(errors)
-        yield
-
-    def on_execute(self) -> Iterator[None]:
-        # Raised before execution and before a subscription starts; Strawberry turns it into
-        # the request's only error on every transport.
-        check_variables(self.execution_context.variables)
+        errors = list(_validate(context.schema._schema, context.graphql_document, rules))
+        # Refused with the document's own errors, so that on every transport it is a request
+        # error: nothing runs, no subscription starts.
+        variable = unstorable_variable(context.variables)
+        context.pre_execution_errors = [*errors, variable] if variable else errors
         yield

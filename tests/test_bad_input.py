@@ -15,6 +15,7 @@ from models.tracker import Todo
 from models.webhooks import Delivery
 from tests.conftest import Account, Client
 from tests.receiver import Receiver
+from tests.servers import GraphQLWebSocket, uvicorn_server
 from tests.tracker import Tracker
 
 LONG_ID = "x" * 210
@@ -347,3 +348,31 @@ async def test_a_nul_in_a_test_send_leaves_no_delivery(
     )
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert await Delivery.filter(webhook_id=hook).count() == before
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("subscription($p:[String!]){events(projectIds:$p){id}}", {"p": ["a\x00"]}),
+        ("subscription($a:String){events(after:$a){id}}", {"a": "\ud800"}),
+        ("subscription($e:[WebhookEvent!]){events(events:$e){id}}", {"e": ["NOPE"]}),
+        ('subscription{events(after:"1\\u0000"){id}}', {}),
+        ("subscription{events{nope}}", {}),
+        ("subscription{events(", {}),
+    ],
+)
+async def test_bad_input_to_a_subscription_gets_a_code(
+    app: Any, owner: Account, query: str, variables: dict[str, Any]
+) -> None:
+    async with (
+        uvicorn_server(app) as address,
+        GraphQLWebSocket.connect(address, {"authorization": f"Bearer {owner.token}"}) as ws,
+    ):
+        await ws.subscribe("1", query, variables)
+        message = await ws.receive()
+    assert message["type"] == "error", message  # refused before anything streamed
+    assert message["payload"][0]["extensions"]["code"] in (
+        "BAD_USER_INPUT",
+        "GRAPHQL_VALIDATION_FAILED",
+        "GRAPHQL_PARSE_FAILED",
+    ), message
