@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_throughput import seed
 from bench.common import free_port, receiver, start
+from events.log import Event, StreamCursor
 from models import db
-from models.events import Event
-from models.webhooks import Delivery, DeliveryStatus, StreamCursor
+from models.webhooks import Delivery, DeliveryStatus
 
 
 async def prepare(url: str, count: int, hook: str) -> None:

@@ -24,9 +24,9 @@ from bench.common import receiver
 from bridge.config import BridgeConfig
 from bridge.dispatcher import Dispatcher
 from bridge.service import client_session
+from events.log import Event
 from hookline.accounts import bootstrap
 from models import db
-from models.events import Event
 from models.ids import new_id
 from models.samples import sample_values
 from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook

@@ -19,6 +19,7 @@ class BridgeConfig:
     # A claim not finished within the lease is due again (its process is presumed dead).
     lease_seconds: float = 120.0
     retention_days: float = 30.0
+    event_retention_days: float = 30.0
     unhealthy_after: int = 3
     max_retry_after: float = 3600.0
     poll_interval: float = 1.0

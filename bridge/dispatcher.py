@@ -19,15 +19,13 @@ import aiohttp
 from bridge import metrics, queue
 from bridge.config import BridgeConfig
 from bridge.http import HttpResult, post
-from bridge.outcomes import Attempted, plan
+from bridge.outcomes import Attempted
+from bridge.recorder import Recorder
 from bridge.render import EventData, RawJson, body_of, build_request, encoded
 from models.rows import webhook_row
 from models.webhooks import Delivery, Webhook
 
 logger = logging.getLogger("hookline.dispatcher")
-
-RECORD_BATCH = 500
-RECORD_INTERVAL = 0.02
 
 Clock = Callable[[], datetime]
 
@@ -50,7 +48,6 @@ class Dispatcher:
         self.config = config
         self.clock = clock
         self.rng = rng or random.Random()
-        self.on_webhooks_disabled = on_webhooks_disabled
         self._wake = asyncio.Event()
         self._in_flight: Counter[str] = Counter()  # claimed here, by webhook
         self._semaphores: dict[str, asyncio.Semaphore] = {}
@@ -60,9 +57,16 @@ class Dispatcher:
         self._running = asyncio.Event()  # set when run() is not running
         self._running.set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._finished: list[tuple[Attempted, EventData | None]] = []
-        self._flushed = asyncio.Event()
+        self.recorder = Recorder(
+            config, clock=clock, rng=self.rng, on_webhooks_disabled=on_webhooks_disabled
+        )
         self._stopping = False
+
+    @property
+    def idle(self) -> bool:
+        """No attempt is running here and every finished one has been handed to the database
+        (its write may still be in flight: read the delivery's status to know it is done)."""
+        return not self._tasks and not self.recorder.waiting
 
     def wake(self) -> None:
         """New deliveries may be due (called after the matcher commits, or on announcements)."""
@@ -72,7 +76,9 @@ class Dispatcher:
 
     async def run(self) -> None:
         self._running.clear()
-        recorder = asyncio.create_task(self._record_forever(), name="delivery-recorder")
+        recorder = asyncio.create_task(
+            self.recorder.run(lambda: self._stopping), name="delivery-recorder"
+        )
         try:
             while not self._stopping:
                 try:
@@ -159,6 +165,10 @@ class Dispatcher:
                 # Nothing to send to any more: the delivery ends FAILED, health untouched.
                 result = _not_sent(self.clock(), "webhook disabled or deleted")
                 attempted = Attempted(claimed.id, claimed.webhook_id, number, result, one_shot=True)
+            elif claimed.payload is None and event is None:
+                # Recovered after its event was purged: nothing left to render.
+                result = _not_sent(self.clock(), "its event is past the event retention")
+                attempted = Attempted(claimed.id, claimed.webhook_id, number, result, one_shot=True)
             else:
                 async with self._endpoint(claimed.webhook_id):
                     self._sending += 1
@@ -167,7 +177,7 @@ class Dispatcher:
                     finally:
                         self._sending -= 1
                 attempted = Attempted(claimed.id, claimed.webhook_id, number, result)
-            self._finished.append((attempted, event))
+            self.recorder.add(attempted, event)
         except asyncio.CancelledError:
             self._abandoned.append(claimed.id)  # back to the queue at shutdown
             raise
@@ -207,42 +217,6 @@ class Dispatcher:
         metrics.ATTEMPT_SECONDS.observe(result.duration_ms / 1000)
         return result
 
-    # -- recording --------------------------------------------------------------------------
-
-    async def _record_forever(self) -> None:
-        while not self._stopping:
-            await asyncio.sleep(RECORD_INTERVAL)
-            await self._flush()
-
-    async def _flush(self) -> None:
-        while self._finished:
-            batch, self._finished = self._finished[:RECORD_BATCH], self._finished[RECORD_BATCH:]
-            try:
-                await self._store([a for a, _ in batch], {a.delivery_id: e for a, e in batch})
-            except Exception:
-                logger.exception("recording %d attempts failed; leases will expire", len(batch))
-
-    async def _store(self, attempts: list[Attempted], events: dict[str, EventData | None]) -> None:
-        now = self.clock()
-        decided = plan(
-            attempts,
-            now=now,
-            schedule=self.config.retry_schedule,
-            rng=self.rng,
-            max_retry_after=self.config.max_retry_after,
-        )
-        disabled = await queue.store(attempts, decided, self.config.unhealthy_after)
-        for attempt in attempts:
-            kind = decided.decisions[attempt.delivery_id].kind
-            metrics.DELIVERIES.labels(kind).inc()
-            event = events.get(attempt.delivery_id)
-            if kind == "succeeded" and event is not None and attempt.number == 1:
-                lag = (attempt.result.started_at - event.created_at).total_seconds()
-                metrics.EVENT_LAG_SECONDS.observe(max(lag, 0.0))
-        if disabled:
-            logger.warning("disabled webhooks %s", disabled)
-            self.on_webhooks_disabled(disabled)
-
     # -- one-off sends (health checks, tests, redeliveries) ---------------------------------
 
     async def send_now(self, delivery_id: str) -> None:
@@ -252,18 +226,10 @@ class Dispatcher:
         event = None
         if delivery.event_id is not None:
             event = (await queue.load_events([delivery.event_id]))[delivery.event_id]
-        claimed = queue.Claimed(
-            id=delivery.id,
-            webhook_id=delivery.webhook_id,
-            event_id=delivery.event_id,
-            event=delivery.event,
-            message_id=delivery.message_id,
-            payload=delivery.payload,
-            attempt_count=delivery.attempt_count,
-        )
+        claimed = queue.Claimed.of(delivery)
         result = await self._send(webhook, None, claimed, event)
         attempted = Attempted(delivery.id, webhook.id, delivery.attempt_count + 1, result, True)
-        await self._store([attempted], {delivery.id: event})
+        await self.recorder.record([(attempted, event)])
 
     # -- shutdown ---------------------------------------------------------------------------
 
@@ -279,7 +245,13 @@ class Dispatcher:
                 task.cancel()
             if pending:
                 await asyncio.wait(pending)
-        await self._flush()
+        await self.recorder.flush()
+        if self.recorder.waiting:
+            logger.error(
+                "%d attempts could not be recorded; their deliveries will be sent again after "
+                "their lease",
+                self.recorder.waiting,
+            )
         if self._abandoned:
             await queue.release(self._abandoned)
             logger.info("returned %d unfinished deliveries to the queue", len(self._abandoned))

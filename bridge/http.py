@@ -14,6 +14,15 @@ import aiohttp
 from bridge.urlguard import find_blocked
 
 RESPONSE_LIMIT = 4096
+ERROR_LIMIT = 1000
+
+
+def storable(text: str | None, limit: int) -> str | None:
+    """Text as both databases store it: valid UTF-8, no NUL (PostgreSQL refuses it in text),
+    at most `limit` characters. A receiver's bytes must never make its attempt unrecordable."""
+    if text is None:
+        return None
+    return text[:limit].encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,14 @@ async def post(
         retry_after: str | None = None,
     ) -> HttpResult:
         elapsed = (time.perf_counter() - start) * 1000
-        return HttpResult(started_at, elapsed, status, error, text, retry_after)
+        return HttpResult(
+            started_at,
+            elapsed,
+            status,
+            storable(error, ERROR_LIMIT),
+            storable(text, RESPONSE_LIMIT),
+            storable(retry_after, 100),
+        )
 
     try:
         async with session.post(

@@ -1,5 +1,5 @@
 """Which enabled webhooks an event reaches: an in-memory index, rebuilt when webhooks or
-project memberships change (and at least every few seconds, in case an announcement is lost)."""
+access change (and at least every few seconds, in case an announcement is lost)."""
 
 import time
 from collections import defaultdict
@@ -8,9 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from bridge.filters import passes
-from models.accounts import CompanyLevel, CompanyUser
-from models.tracker import Project, ProjectUser
-from models.webhooks import Webhook, webhooks_version
+from models import access
+from models.webhooks import Webhook, routing_version
 
 MAX_AGE = 5.0
 
@@ -36,7 +35,7 @@ class WebhookIndex:
         """check_version: webhooks change in other processes, whose announcements may come
         after events that follow the change; compare the stored version before matching."""
         self._targets: dict[str, list[Target]] = {}  # by company
-        self._member_of: dict[str, set[str]] = {}  # creator → projects
+        self._coverage: dict[str, access.Coverage] = {}  # by creator
         self._loaded_at = float("-inf")
         self._check_version = check_version
         self._version = -1
@@ -59,33 +58,24 @@ class WebhookIndex:
                 )
             )
         creators = {t.creator_id for ts in targets.values() for t in ts}
-        member_of: dict[str, set[str]] = defaultdict(set)
-        for user_id, project_id in await ProjectUser.filter(user_id__in=creators).values_list(
-            "user_id", "project_id"
-        ):
-            member_of[user_id].add(project_id)
-        admins = await CompanyUser.filter(
-            user_id__in=creators, level__in=[CompanyLevel.OWNER, CompanyLevel.ADMIN]
-        ).values_list("user_id", "company_id")
-        company_projects: dict[str, list[str]] = defaultdict(list)
-        for project_id, company_id in await Project.filter(
-            company_id__in={c for _, c in admins}
-        ).values_list("id", "company_id"):
-            company_projects[company_id].append(project_id)
-        for user_id, company_id in admins:
-            member_of[user_id].update(company_projects[company_id])
-        self._targets, self._member_of = dict(targets), dict(member_of)
+        self._coverage = await access.coverages(creators)
+        self._targets = dict(targets)
         self._loaded_at = time.monotonic()
 
     async def refresh(self) -> None:
         """Reload if webhooks changed or the index is old; call before matching a batch."""
         if self._check_version:
-            version = await webhooks_version()
+            version = await routing_version()
             if version != self._version:
                 self._version = version
                 self.invalidate()
         if time.monotonic() - self._loaded_at > MAX_AGE:
             await self._load()
+
+    def _covers(self, creator_id: str, company_id: str, project_id: str) -> bool:
+        """The creator may read the project (models.access), as of the last load."""
+        found = self._coverage.get(creator_id)
+        return found is not None and found.covers(company_id, project_id)
 
     def match(
         self,
@@ -103,6 +93,6 @@ class WebhookIndex:
             for t in self._targets.get(company_id, ())
             if t.wants(event, project_id)
             and t.created_at <= created_at
-            and project_id in self._member_of.get(t.creator_id, ())
+            and self._covers(t.creator_id, company_id, project_id)
             and passes(t.filters, previous, current)
         ]

@@ -21,8 +21,9 @@ from bridge.index import WebhookIndex
 from bridge.leader import Leadership
 from bridge.queue import Claimed
 from bridge.render import EventData
+from events.log import StreamCursor
 from models.ids import new_id
-from models.webhooks import Delivery, StreamCursor, Webhook
+from models.webhooks import Delivery, Webhook
 
 logger = logging.getLogger("hookline.matcher")
 
@@ -49,31 +50,10 @@ class Handoff:
         self.webhooks: dict[str, Webhook] = {}
         self.events: dict[int, EventData] = {}
 
-    def add(
-        self, delivery: Delivery, webhook: Webhook, event: dict[str, Any], created_at: datetime
-    ) -> None:
-        self.claimed.append(
-            Claimed(
-                id=delivery.id,
-                webhook_id=webhook.id,
-                event_id=delivery.event_id,
-                event=delivery.event,
-                message_id=delivery.message_id,
-                payload=None,
-                attempt_count=0,
-            )
-        )
+    def add(self, delivery: Delivery, webhook: Webhook, event: EventData) -> None:
+        self.claimed.append(Claimed.of(delivery))
         self.webhooks[webhook.id] = webhook
-        self.events[delivery.event_id] = EventData(
-            id=delivery.event_id,
-            type=event["event"],
-            company_id=event["companyId"],
-            project_id=event["projectId"],
-            user_id=event["userId"],
-            previous_value=event["previousValue"],
-            current_value=event["currentValue"],
-            created_at=created_at,
-        )
+        self.events[event.id] = event
 
 
 class Matcher:
@@ -156,29 +136,31 @@ class Matcher:
         deliveries = []
         handoff = Handoff()
         await self.index.refresh()
-        for event in events:
-            created_at = datetime.fromisoformat(event["createdAt"])
+        for item in events:
+            event = EventData.from_stream(item)
             for webhook in self.index.match(
-                event=event["event"],
-                company_id=event["companyId"],
-                project_id=event["projectId"],
-                created_at=created_at,
-                previous=event["previousValue"],
-                current=event["currentValue"],
+                event=event.type,
+                company_id=event.company_id,
+                project_id=event.project_id,
+                created_at=event.created_at,
+                previous=event.previous_value,
+                current=event.current_value,
             ):
                 delivery = Delivery(
                     id=new_id(),
                     webhook_id=webhook.id,
-                    event_id=int(event["id"]),
-                    event=event["event"],
-                    message_id=message_id(event["id"], webhook.id),
+                    event_id=event.id,
+                    event=event.type,
+                    message_id=message_id(event.id, webhook.id),
                     next_attempt_at=due,
+                    attempt_count=0,
+                    payload=None,
                 )
                 if not self.first_delay and self.dispatcher.can_take(webhook.id):
                     # Claimed from birth and handed straight to our dispatcher: the first
                     # attempt needs no claim query. The lease covers a crash before it.
                     delivery.claimed_until = now + timedelta(seconds=self.lease_seconds)
-                    handoff.add(delivery, webhook, event, created_at)
+                    handoff.add(delivery, webhook, event)
                 deliveries.append(delivery)
         last = int(events[-1]["id"])
         async with in_transaction():

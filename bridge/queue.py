@@ -6,7 +6,7 @@ share the queue; SQLite has one writer, and a conditional UPDATE … RETURNING i
 """
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,19 +15,20 @@ from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from bridge.outcomes import Attempted, Plan
-from bridge.render import EventData, RawJson
+from bridge.render import EventData
 from models.webhooks import (
     Delivery,
     DeliveryStatus,
     Webhook,
     WebhookStatus,
-    bump_webhooks_version,
+    bump_routing_version,
 )
 
 # Candidates looked at per claim; the per-webhook quota is applied among them.
 CANDIDATES = 500
 
-_RETURNING = "id, webhook_id, event_id, event, message_id, payload, attempt_count"
+_CLAIMED = ("id", "webhook_id", "event_id", "event", "message_id", "payload", "attempt_count")
+_RETURNING = ", ".join(_CLAIMED)
 
 _SQLITE_CLAIM = f"""
 UPDATE delivery SET claimed_until = ?
@@ -65,6 +66,8 @@ RETURNING {", ".join("delivery." + c.strip() for c in _RETURNING.split(","))}
 
 @dataclass(frozen=True)
 class Claimed:
+    """A delivery this process holds the lease of, with what its attempt needs."""
+
     id: str
     webhook_id: str
     event_id: int | None
@@ -73,20 +76,17 @@ class Claimed:
     payload: Any
     attempt_count: int
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> "Claimed":
+        """From the delivery's columns (a claim's RETURNING row, or a Delivery's fields)."""
+        payload = row["payload"]
+        if isinstance(payload, str | bytes):
+            payload = json.loads(payload)
+        return cls(**{**{c: row[c] for c in _CLAIMED}, "payload": payload})
 
-def _claimed(row: Any) -> Claimed:
-    payload = row["payload"]
-    if isinstance(payload, str | bytes):
-        payload = json.loads(payload)
-    return Claimed(
-        id=row["id"],
-        webhook_id=row["webhook_id"],
-        event_id=row["event_id"],
-        event=row["event"],
-        message_id=row["message_id"],
-        payload=payload,
-        attempt_count=row["attempt_count"],
-    )
+    @classmethod
+    def of(cls, delivery: Delivery) -> "Claimed":
+        return cls.from_row({c: getattr(delivery, c) for c in _CLAIMED})
 
 
 _ATTEMPT_COLUMNS = "delivery_id, number, started_at, duration_ms, status_code, error, response_body"
@@ -127,7 +127,7 @@ async def claim(
             _SQLITE_CLAIM.format(exclude=exclude),
             [lease_until, now, now, *busy, per_webhook, limit],
         )
-    return [_claimed(dict(row)) for row in rows]
+    return [Claimed.from_row(dict(row)) for row in rows]
 
 
 async def release_all_claims() -> None:
@@ -214,7 +214,7 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
             await webhook.save(update_fields=HEALTH_FIELDS)
         if disabled:
             await fail_pending(disabled)
-            await bump_webhooks_version()
+            await bump_routing_version()
     return disabled
 
 
@@ -229,11 +229,30 @@ async def pending_count() -> int:
     return await Delivery.filter(status=DeliveryStatus.PENDING).count()
 
 
-async def purge_older_than(cutoff: datetime) -> int:
-    """Retention: finished deliveries (and their attempts, by cascade) past the cutoff."""
-    return await Delivery.filter(
-        created_at__lt=cutoff, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
-    ).delete()
+async def purge_older_than(cutoff: datetime, limit: int) -> int:
+    """Retention: up to `limit` finished deliveries (and their attempts, by cascade) created
+    before the cutoff."""
+    ids = (
+        await Delivery.filter(
+            created_at__lt=cutoff, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
+        )
+        .limit(limit)
+        .values_list("id", flat=True)
+    )
+    if not ids:
+        return 0
+    return await Delivery.filter(id__in=list(ids)).delete()
+
+
+async def oldest_pending_event() -> int | None:
+    """The oldest event a pending delivery will still render, if any."""
+    found = (
+        await Delivery.filter(status=DeliveryStatus.PENDING, event_id__isnull=False)
+        .order_by("event_id")
+        .limit(1)
+        .values_list("event_id", flat=True)
+    )
+    return found[0] if found else None
 
 
 HEALTH_FIELDS = [
@@ -251,12 +270,6 @@ _EVENTS = (
 )
 
 
-def _raw(value: Any) -> RawJson | None:
-    if value is None:
-        return None
-    return RawJson(value.decode() if isinstance(value, bytes) else value)
-
-
 async def load_events(ids: Collection[int]) -> dict[int, EventData]:
     """Events by id, their values left as the JSON text the database holds."""
     if not ids:
@@ -267,19 +280,4 @@ async def load_events(ids: Collection[int]) -> dict[int, EventData]:
     else:
         marks = ", ".join("?" * len(ids))
         _, rows = await connection.execute_query(_EVENTS + f"IN ({marks})", list(ids))
-    events = {}
-    for row in rows:
-        created_at = row["created_at"]
-        if isinstance(created_at, str):
-            created_at = datetime.fromisoformat(created_at)
-        events[row["id"]] = EventData(
-            id=row["id"],
-            type=row["type"],
-            company_id=row["company_id"],
-            project_id=row["project_id"],
-            user_id=row["user_id"],
-            previous_value=_raw(row["previous_value"]),
-            current_value=_raw(row["current_value"]),
-            created_at=created_at,
-        )
-    return events
+    return {row["id"]: EventData.from_row(row) for row in rows}

@@ -2,6 +2,7 @@
 
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
@@ -35,6 +36,44 @@ class EventData:
     previous_value: Any
     current_value: Any
     created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> "EventData":
+        """From the event table's columns, its values kept as the JSON text stored."""
+        created_at = row["created_at"]
+        if isinstance(created_at, str):
+            created_at = datetime.fromisoformat(created_at)
+        return cls(
+            id=row["id"],
+            type=row["type"],
+            company_id=row["company_id"],
+            project_id=row["project_id"],
+            user_id=row["user_id"],
+            previous_value=_raw(row["previous_value"]),
+            current_value=_raw(row["current_value"]),
+            created_at=created_at,
+        )
+
+    @classmethod
+    def from_stream(cls, event: Mapping[str, Any]) -> "EventData":
+        """From an item of the `events` subscription (schema.events.Event, as the bridge
+        receives it), values already parsed."""
+        return cls(
+            id=int(event["id"]),
+            type=event["event"],
+            company_id=event["companyId"],
+            project_id=event["projectId"],
+            user_id=event["userId"],
+            previous_value=event["previousValue"],
+            current_value=event["currentValue"],
+            created_at=datetime.fromisoformat(event["createdAt"]),
+        )
+
+
+def _raw(value: Any) -> "RawJson | None":
+    if value is None:
+        return None
+    return RawJson(value.decode() if isinstance(value, bytes) else value)
 
 
 @dataclass(frozen=True)

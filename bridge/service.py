@@ -4,18 +4,18 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 
-from bridge import metrics, queue
+from bridge import metrics, queue, retention
 from bridge.config import BridgeConfig
 from bridge.dispatcher import Dispatcher
 from bridge.index import WebhookIndex
 from bridge.leader import Leadership
 from bridge.matcher import Matcher
 from bridge.urlguard import guarded_connector
+from events.announcement import Announcement
 
 logger = logging.getLogger("hookline.bridge")
 
@@ -42,17 +42,17 @@ class Bridge:
         *,
         schema: Any,
         context_factory: Callable[[], Any],
-        announce: Callable[[str], None],
+        announce: Callable[[Announcement], None],
         release_claims_on_start: bool,
         leadership: Leadership | None = None,
-        check_webhooks_version: bool = False,
+        check_routing_version: bool = False,
     ) -> None:
         self.config = config
-        self.index = WebhookIndex(check_version=check_webhooks_version)
+        self.index = WebhookIndex(check_version=check_routing_version)
         self.announce = announce
         self.release_claims_on_start = release_claims_on_start
         self.dispatcher = Dispatcher(
-            session, config, on_webhooks_disabled=lambda ids: announce("webhooks")
+            session, config, on_webhooks_disabled=lambda ids: announce(Announcement.WEBHOOKS)
         )
         self.leadership = leadership or Leadership()
         self.matcher = Matcher(
@@ -69,12 +69,12 @@ class Bridge:
 
     def _enqueued(self) -> None:
         self.dispatcher.wake()
-        self.announce("deliveries")  # other bridge processes dispatch too
+        self.announce(Announcement.DELIVERIES)  # other bridge processes dispatch too
 
-    def on_announce(self, kind: str) -> None:
-        if kind in ("webhooks", "membership"):
+    def on_announce(self, kind: Announcement) -> None:
+        if kind in (Announcement.WEBHOOKS, Announcement.ACCESS):
             self.index.invalidate()
-        elif kind == "deliveries":
+        elif kind is Announcement.DELIVERIES:
             self.dispatcher.wake()
 
     async def start(self) -> None:
@@ -101,10 +101,11 @@ class Bridge:
         while True:
             try:
                 metrics.QUEUE_DEPTH.set(await queue.pending_count())
-                cutoff = datetime.now(UTC) - timedelta(days=self.config.retention_days)
-                purged = await queue.purge_older_than(cutoff)
-                if purged:
-                    logger.info("purged %d deliveries older than %s", purged, cutoff)
+                await retention.purge_deliveries(self.config.retention_days)
+                if self.leadership.is_leader:  # one purger of events: the matcher
+                    await retention.purge_events(
+                        self.config.event_retention_days, self.matcher.cursor
+                    )
             except asyncio.CancelledError:
                 raise
             except Exception:

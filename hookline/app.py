@@ -16,13 +16,14 @@ from bridge.config import BridgeConfig
 from bridge.dispatcher import Dispatcher
 from bridge.leader import Leadership, PgLeadership
 from bridge.service import Bridge, client_session
-from hookline.bus import LocalBus, RedisBus
+from events.bus import LocalBus, RedisBus
+from events.log import Event
+from events.tail import EventTail
 from hookline.graphql_view import HooklineGraphQL
 from hookline.limits import BodySizeLimit
 from hookline.settings import Settings
-from hookline.tail import EventTail
 from models import db
-from models.events import Event
+from models.webhooks import routing_version
 from resolvers.context import SYSTEM, Context, Services, WebhookPolicy
 from schema.root import schema
 
@@ -49,6 +50,7 @@ def bridge_config(settings: Settings) -> BridgeConfig:
         delivery_timeout=settings.delivery_timeout,
         allow_private_urls=settings.allow_private_urls,
         retention_days=settings.delivery_retention_days,
+        event_retention_days=settings.event_retention_days,
         lease_seconds=settings.claim_lease_seconds,
     )
 
@@ -73,8 +75,14 @@ def build_app(
         if migrate:
             await db.migrate(settings.database_url)
         await db.init(settings.database_url, settings.db_pool_size)
+        # The embedded single process hears every change of webhooks and access on its own
+        # bus. Processes sharing a database may not (an announcement can trail the events
+        # after it, or be lost with Redis): they compare the stored routing version.
+        alone = db.dialect() == "sqlite" and serve_api and run_bridge
         tail = EventTail(
-            queue_size=settings.max_subscriber_queue, poll_interval=settings.event_poll_seconds
+            queue_size=settings.max_subscriber_queue,
+            poll_interval=settings.event_poll_seconds,
+            routing_version=None if alone else routing_version,
         )
         bus.listen(tail.on_announce)
         await bus.start()
@@ -91,9 +99,7 @@ def build_app(
                 announce=bus.announce,
                 release_claims_on_start=db.dialect() == "sqlite",
                 leadership=leadership(settings),
-                # Unless this is the embedded single process, webhooks and memberships may
-                # change in other processes, whose announcements can trail their events.
-                check_webhooks_version=db.dialect() != "sqlite" or not serve_api,
+                check_routing_version=not alone,
             )
             bus.listen(bridge.on_announce)
         # API-only processes still send health checks and tests themselves.

@@ -68,6 +68,7 @@ class Settings:
     delivery_timeout: float = 7.0
     max_enabled_webhooks: int = 50
     delivery_retention_days: float = 30.0
+    event_retention_days: float = 30.0
     max_body_bytes: int = 1_000_000
     max_subscriber_queue: int = 1000
     db_pool_size: int = 10
@@ -102,6 +103,7 @@ class Settings:
             delivery_timeout=_number(env, "HOOKLINE_DELIVERY_TIMEOUT", 7.0),
             max_enabled_webhooks=int(_number(env, "HOOKLINE_MAX_ENABLED_WEBHOOKS", 50, int)),
             delivery_retention_days=_number(env, "HOOKLINE_DELIVERY_RETENTION_DAYS", 30.0),
+            event_retention_days=_number(env, "HOOKLINE_EVENT_RETENTION_DAYS", 30.0),
             db_pool_size=int(_number(env, "HOOKLINE_DB_POOL_SIZE", 10, int)),
             claim_lease_seconds=_number(env, "HOOKLINE_CLAIM_LEASE_SECONDS", 120.0),
             event_poll_seconds=_number(env, "HOOKLINE_EVENT_POLL_SECONDS", 1.0),

@@ -9,7 +9,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as apply_migrations
 
-MODEL_MODULES = ["models.accounts", "models.tracker", "models.events", "models.webhooks"]
+MODEL_MODULES = ["models.accounts", "models.tracker", "events.log", "models.webhooks"]
 
 
 def tortoise_config(database_url: str, pool_size: int = 10) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Webhooks, their delivery queue, the attempt log and the bridge's cursor."""
+"""Webhooks, their delivery queue, the attempt log, and the count of routing changes."""
 
 from enum import StrEnum
 
@@ -6,6 +6,7 @@ from tortoise import fields
 from tortoise.expressions import F
 from tortoise.models import Model
 
+from events.log import StreamCursor
 from models.ids import new_id
 
 
@@ -92,32 +93,22 @@ class DeliveryAttempt(Model):
         table = "delivery_attempt"
 
 
-class StreamCursor(Model):
-    """Where a named consumer (the bridge) is in the event log."""
-
-    name = fields.CharField(primary_key=True, max_length=64)
-    event_id = fields.BigIntField(default=0)
-    updated_at = fields.DatetimeField(auto_now=True)
-
-    class Meta:
-        table = "stream_cursor"
+ROUTING_VERSION = "routing-version"
 
 
-WEBHOOKS_VERSION = "webhooks-version"
+async def bump_routing_version() -> None:
+    """Count a change that can change who receives an event: a webhook's configuration or
+    state, a membership, a token (kept as a named StreamCursor row).
 
-
-async def bump_webhooks_version() -> None:
-    """Count a change that can change which webhooks an event reaches: a webhook's
-    configuration, a project membership, a new project (kept as a named StreamCursor row).
-
-    Bridges in other processes compare it before matching, so such a change made a moment
-    before an event is never missed because an announcement was slower than the event.
+    Processes that share the database compare it before they match or stream, so such a
+    change made a moment before an event is never missed because an announcement was slower
+    than the event, or lost with Redis.
     """
-    updated = await StreamCursor.filter(name=WEBHOOKS_VERSION).update(event_id=F("event_id") + 1)
+    updated = await StreamCursor.filter(name=ROUTING_VERSION).update(event_id=F("event_id") + 1)
     if not updated:
-        await StreamCursor.get_or_create(name=WEBHOOKS_VERSION, defaults={"event_id": 1})
+        await StreamCursor.get_or_create(name=ROUTING_VERSION, defaults={"event_id": 1})
 
 
-async def webhooks_version() -> int:
-    found = await StreamCursor.get_or_none(name=WEBHOOKS_VERSION)
+async def routing_version() -> int:
+    found = await StreamCursor.get_or_none(name=ROUTING_VERSION)
     return found.event_id if found else 0

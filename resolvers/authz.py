@@ -1,13 +1,19 @@
-"""Who may do what: company and project roles (Blue's names), checked on every operation."""
+"""Who may do what: company and project roles (Blue's names), checked on every operation.
 
+The rule that maps roles to projects is models.access's; this module asks it once per operation
+and turns its answer into the errors clients see.
+"""
+
+from collections.abc import Iterator
 from typing import Literal
 
+from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
-from models import ids
-from models.accounts import Company, CompanyLevel, CompanyUser, ProjectLevel
+from models import access, ids
+from models.accounts import Company, CompanyLevel, ProjectLevel
 from models.text import unstorable
-from models.tracker import Project, ProjectUser
+from models.tracker import Project
 from resolvers.context import Context, Principal
 from schema.errors import Forbidden, NotFound, Unauthenticated
 
@@ -19,7 +25,6 @@ _ALLOWED: dict[Need, frozenset[ProjectLevel]] = {
     "write": frozenset({ProjectLevel.ADMIN, ProjectLevel.MEMBER}),
     "admin": frozenset({ProjectLevel.ADMIN}),
 }
-_COMPANY_ADMINS = frozenset({CompanyLevel.OWNER, CompanyLevel.ADMIN})
 SLUG_LENGTH = 255  # Company.slug's column
 
 
@@ -41,26 +46,32 @@ def user_id(info: Info) -> str:
     return found.user_id
 
 
+async def coverage(info: Info) -> access.Coverage:
+    """The caller's roles, read once per operation (see Context.coverage)."""
+    context = context_of(info)
+    if context.coverage is None:
+        context.coverage = await access.coverage(user_id(info))
+    return context.coverage
+
+
+class FreshRoles(SchemaExtension):
+    """Roles are read once per operation, never once per connection: a WebSocket's context
+    outlives its operations, and a member removed meanwhile must not keep their rights."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            context.coverage = None
+        yield
+
+
 async def company_level(info: Info, company_id: str) -> CompanyLevel | None:
-    key = f"company:{company_id}"
-    roles = context_of(info).roles
-    if key not in roles:
-        membership = await CompanyUser.get_or_none(company_id=company_id, user_id=user_id(info))
-        roles[key] = membership.level if membership else None
-    return roles[key]
+    return (await coverage(info)).companies.get(company_id)
 
 
 async def project_level(info: Info, project: Project) -> ProjectLevel | None:
     """The caller's effective level: company owners and admins administer every project."""
-    key = f"project:{project.id}"
-    roles = context_of(info).roles
-    if key not in roles:
-        if await company_level(info, project.company_id) in _COMPANY_ADMINS:
-            roles[key] = ProjectLevel.ADMIN
-        else:
-            membership = await ProjectUser.get_or_none(project_id=project.id, user_id=user_id(info))
-            roles[key] = membership.level if membership else None
-    return roles[key]
+    return (await coverage(info)).level(project.company_id, project.id)
 
 
 async def require_project(info: Info, project_id: str, need: Need) -> Project:
@@ -98,17 +109,11 @@ async def require_company(info: Info, company_ref: str, admin: bool = False) -> 
     level = await company_level(info, company.id)
     if level is None:
         raise Forbidden("You are not a member of this company")
-    if admin and level not in _COMPANY_ADMINS:
+    if admin and level not in access.COMPANY_ADMINS:
         raise Forbidden("Only company owners and admins may do this")
     return company
 
 
 async def member_project_ids(info: Info) -> list[str]:
     """Every project the caller can read."""
-    uid = user_id(info)
-    admin_companies = await CompanyUser.filter(
-        user_id=uid, level__in=list(_COMPANY_ADMINS)
-    ).values_list("company_id", flat=True)
-    direct = await ProjectUser.filter(user_id=uid).values_list("project_id", flat=True)
-    via_company = await Project.filter(company_id__in=admin_companies).values_list("id", flat=True)
-    return sorted(set(direct) | set(via_company))
+    return await access.readable_project_ids(await coverage(info))

@@ -6,10 +6,12 @@ resolvers see only these Protocols, never the concrete bus, feed or dispatcher.
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from models.events import Event
+from events.announcement import Announcement
+from events.log import Event
+from models.access import Coverage
 
 
 @dataclass(frozen=True)
@@ -25,13 +27,12 @@ SYSTEM = Principal(user_id=None, is_system=True)
 
 
 class Announcer(Protocol):
-    def announce(self, kind: str = "events") -> None:
-        """Tell every process that events were committed ("events") or that project
-        memberships changed ("membership")."""
+    def announce(self, kind: Announcement = Announcement.EVENTS) -> None:
+        """Tell every process (this one at once) what changed."""
 
 
 class EventFeed(Protocol):
-    membership_epoch: int  # bumped on every "membership" announcement
+    access_epoch: int  # bumped whenever who may read which project may have changed
 
     def follow(self, after: int) -> AbstractAsyncContextManager[AsyncIterator[Event]]:
         """Every event with id > after, in id order: stored ones first, then live ones."""
@@ -64,5 +65,6 @@ class Context:
     request: Any = None
     # Set by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, Any] | None = None
-    # Per-request memo of role look-ups, so one request asks the database once per project.
-    roles: dict[str, Any] = field(default_factory=dict)
+    # The caller's roles, read once per operation (resolvers.authz.coverage); cleared at the
+    # start of every operation, so an operation on a long-lived WebSocket sees current roles.
+    coverage: Coverage | None = None

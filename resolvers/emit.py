@@ -1,4 +1,5 @@
-"""One transaction per mutation: change rows, append their events, announce after commit."""
+"""One transaction per mutation: change rows, append their events, announce after commit;
+and the one way to announce changes of webhooks and access."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -7,8 +8,10 @@ from typing import Any
 from strawberry.types import Info
 from tortoise.transactions import in_transaction
 
-from models.event_log import NewEvent, append_events
+from events.announcement import Announcement
+from events.log import NewEvent, append_events
 from models.tracker import Project
+from models.webhooks import bump_routing_version
 from resolvers.authz import context_of, principal
 
 
@@ -32,4 +35,12 @@ async def change(info: Info) -> AsyncIterator[Changes]:
         yield changes
         await append_events(changes.pending)
     if changes.pending:
-        context_of(info).services.announcer.announce()
+        context_of(info).services.announcer.announce(Announcement.EVENTS)
+
+
+async def routing_changed(info: Info, kind: Announcement) -> None:
+    """After a committed change to webhooks (WEBHOOKS) or to who may read what (ACCESS):
+    count it for processes that compare the stored version, and announce it to every
+    process, so each cache built on it reads it again. The one place such changes go out."""
+    await bump_routing_version()
+    context_of(info).services.announcer.announce(kind)

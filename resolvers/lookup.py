@@ -5,15 +5,13 @@ from typing import TypeVar
 from strawberry.types import Info
 from tortoise.models import Model
 
-from models import ids
-from models.accounts import CompanyLevel, CompanyUser
+from models import access, ids
 from models.tracker import (
     Checklist,
     ChecklistItem,
     Comment,
     CustomField,
     Project,
-    ProjectUser,
     Tag,
     Todo,
     TodoList,
@@ -76,21 +74,10 @@ async def custom_field(info: Info, field_id: str, need: Need) -> tuple[CustomFie
 
 
 async def project_user_ids(project: Project, user_ids: list[str], field: str) -> list[str]:
-    """Check every id names a member of the project (company owners/admins count)."""
+    """Check every id names someone who may read the project (models.access)."""
     if not user_ids:
         return user_ids
-    members = set(
-        await ProjectUser.filter(
-            project_id=project.id, user_id__in=ids.possible(user_ids)
-        ).values_list("user_id", flat=True)
-    )
-    members |= set(
-        await CompanyUser.filter(
-            company_id=project.company_id,
-            user_id__in=ids.possible(user_ids),
-            level__in=[CompanyLevel.OWNER, CompanyLevel.ADMIN],
-        ).values_list("user_id", flat=True)
-    )
+    members = await access.members_among(project, ids.possible(user_ids))
     unknown = [u for u in user_ids if u not in members]
     if unknown:
         raise BadUserInput(

@@ -4,21 +4,21 @@ import strawberry
 from strawberry.types import Info
 from tortoise.transactions import in_transaction
 
+from events.announcement import Announcement
 from models import ids, snapshots
 from models.accounts import CompanyLevel, CompanyUser, ProjectLevel
 from models.accounts import User as UserRow
 from models.slugs import unique_slug
 from models.tracker import Project as ProjectRow
 from models.tracker import ProjectUser
-from models.webhooks import bump_webhooks_version
 from resolvers import validate
 from resolvers.authz import (
-    context_of,
     member_project_ids,
     require_company,
     require_project,
     user_id,
 )
+from resolvers.emit import routing_changed
 from schema.domain import Company, MutationResult, Project, User
 from schema.errors import BadUserInput
 from schema.inputs import AddProjectMemberInput, CreateProjectInput, RemoveProjectMemberInput
@@ -74,7 +74,7 @@ class ProjectMutation:
             created = await ProjectRow.create(
                 company_id=company.id, name=name, slug=unique_slug(name, taken)
             )
-        await bump_webhooks_version()  # company admins' webhooks now cover it
+        # Nothing to announce: a new project changes no one's roles (see models.access).
         return Project.from_row(await snapshots.project(created.id))
 
     @strawberry.mutation
@@ -93,8 +93,7 @@ class ProjectMutation:
                 project_id=project.id,
                 user_id=user.id,
             )
-        await bump_webhooks_version()  # who a webhook's creator may see changed
-        context_of(info).services.announcer.announce("membership")
+        await routing_changed(info, Announcement.ACCESS)
         return _user(user)
 
     @strawberry.mutation
@@ -108,6 +107,5 @@ class ProjectMutation:
         )
         if not deleted:
             raise BadUserInput("That user is not a member of this project", field="userId")
-        await bump_webhooks_version()  # who a webhook's creator may see changed
-        context_of(info).services.announcer.announce("membership")
+        await routing_changed(info, Announcement.ACCESS)
         return MutationResult(success=True, operation_id=input.user_id)

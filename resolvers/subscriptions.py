@@ -17,12 +17,16 @@ from graphql import ExecutionResult, GraphQLError
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 
+from events.log import Event as EventRow
+from events.log import latest_id, purged_through
+from models import access
+from models.access import Coverage
 from models.event_types import COMMENT_STREAM, TODO_LIST_STREAM, TODO_STREAM, EventType
-from models.events import Event as EventRow
-from resolvers.authz import context_of, member_project_ids, principal, user_id
+from models.tracker import Project as ProjectRow
+from resolvers.authz import context_of, principal, user_id
 from resolvers.context import EventFeed
 from schema.enums import WebhookEvent
-from schema.errors import ApiError, BadUserInput, Forbidden
+from schema.errors import ApiError, BadUserInput, CursorExpired, Forbidden
 from schema.events import Event
 
 MAX_CURSOR = 2**63 - 1  # event ids are BIGINT
@@ -38,45 +42,44 @@ def parse_cursor(after: str | None) -> int | None:
 
 
 class _Access:
-    """The projects a user may read, re-read after every membership announcement.
+    """The caller's roles, read again whenever access may have changed (the feed's epoch).
 
     The subscriptions of one user share each look-up: after a membership change, a thousand
     subscriptions cost one query per user, not one per subscription.
     """
 
-    # Per feed: (membership epoch, user id → look-up at that epoch).
+    # Per feed: (access epoch, user id → look-up at that epoch).
     _lookups: ClassVar[
-        "weakref.WeakKeyDictionary[EventFeed, tuple[int, dict[str, asyncio.Task[frozenset[str]]]]]"
+        "weakref.WeakKeyDictionary[EventFeed, tuple[int, dict[str, asyncio.Task[Coverage]]]]"
     ] = weakref.WeakKeyDictionary()
 
     def __init__(self, info: Info, feed: EventFeed) -> None:
         self.info = info
         self.feed = feed
         self.epoch = -1
-        self.projects: frozenset[str] = frozenset()
+        self.coverage = Coverage()
 
     @property
     def stale(self) -> bool:
-        return self.epoch != self.feed.membership_epoch
+        return self.epoch != self.feed.access_epoch
 
-    async def refresh(self, fresh: bool = False) -> None:
-        """Look the projects up again, or share the user's look-up at this epoch. A `fresh`
-        look-up shares only one in flight (a project created since is readable at once)."""
+    async def refresh(self) -> None:
+        """Look the roles up again, or share the user's look-up at this epoch."""
         # Take the epoch first: a change during the look-up makes it stale again.
-        self.epoch = self.feed.membership_epoch
+        self.epoch = self.feed.access_epoch
         epoch, lookups = self._lookups.get(self.feed, (-1, {}))
         if epoch != self.epoch:
             epoch, lookups = self._lookups[self.feed] = (self.epoch, {})
         uid = user_id(self.info)
         task = lookups.get(uid)
-        if task is None or (fresh and task.done()):
-            task = lookups[uid] = asyncio.create_task(self._read())
+        if task is None:
+            task = lookups[uid] = asyncio.create_task(access.coverage(uid))
             task.add_done_callback(lambda done: _forget_failed(done, lookups, uid))
         # Shielded: one subscriber going away must not cancel the others' look-up.
-        self.projects = await asyncio.shield(task)
+        self.coverage = await asyncio.shield(task)
 
-    async def _read(self) -> frozenset[str]:
-        return frozenset(await member_project_ids(self.info))
+    def allows(self, row: EventRow) -> bool:
+        return self.coverage.covers(row.company_id, row.project_id)
 
 
 def _forget_failed(task: asyncio.Task[Any], lookups: dict[str, Any], key: str) -> None:
@@ -96,15 +99,20 @@ async def open_stream(
     cursor = parse_cursor(after)
     feed = context_of(info).services.feed
     wanted = frozenset(project_ids) if project_ids else None
-    access = None
+    reader = None
     if not caller.is_system:
-        access = _Access(info, feed)
-        await access.refresh(fresh=True)
-        if wanted is not None and not wanted <= access.projects:
-            raise Forbidden("You are not a member of every project in projectIds")
+        reader = _Access(info, feed)
+        await reader.refresh()
+        if wanted is not None:
+            projects = await ProjectRow.filter(id__in=list(wanted)).values_list("id", "company_id")
+            readable = {p for p, c in projects if reader.coverage.covers(c, p)}
+            if not wanted <= readable:
+                raise Forbidden("You are not a member of every project in projectIds")
     if cursor is None:  # from now on
-        cursor = await _latest_id()
-    return _stream(info, feed, cursor, frozenset(types), wanted, access)
+        cursor = await latest_id()
+    elif cursor < (horizon := await purged_through()):
+        raise CursorExpired(cursor, horizon)
+    return _stream(info, feed, cursor, frozenset(types), wanted, reader)
 
 
 async def _stream(
@@ -113,7 +121,7 @@ async def _stream(
     cursor: int,
     types: frozenset[str],
     wanted: frozenset[str] | None,
-    access: _Access | None,
+    reader: _Access | None,
 ) -> AsyncGenerator[Event, None]:
     try:
         async with feed.follow(cursor) as rows:
@@ -122,10 +130,10 @@ async def _stream(
                     continue
                 if wanted is not None and row.project_id not in wanted:
                     continue
-                if access is not None:
-                    if access.stale:
-                        await access.refresh()
-                    if row.project_id not in access.projects:
+                if reader is not None:
+                    if reader.stale:
+                        await reader.refresh()
+                    if not reader.allows(row):
                         continue
                 yield Event.from_row(row)
     except ApiError as exc:
@@ -181,11 +189,6 @@ class StreamExecutor(StrawberryGraphQLCoreExecutionContext):
             if isinstance(result, ExecutionResult):  # not an awaitable: shareable as is
                 shared[key] = result
         return result
-
-
-async def _latest_id() -> int:
-    last = await EventRow.all().order_by("-id").limit(1).values_list("id", flat=True)
-    return int(last[0]) if last else 0
 
 
 def _types(

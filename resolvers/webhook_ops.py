@@ -8,6 +8,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from bridge.signing import generate_secret
+from events.announcement import Announcement
 from models import ids
 from models.rows import webhook_row
 from models.samples import sample_body
@@ -117,7 +118,7 @@ class WebhookOpsMutation:
             await Delivery.filter(id=delivery.id, status=DeliveryStatus.PENDING).update(
                 next_attempt_at=datetime.now(UTC)
             )
-            context_of(info).services.announcer.announce("deliveries")
+            context_of(info).services.announcer.announce(Announcement.DELIVERIES)
         else:
             sender = context_of(info).services.sender
             if sender is not None:
@@ -150,5 +151,5 @@ class WebhookOpsMutation:
             claimed_until=None,
         )
         if count:
-            context_of(info).services.announcer.announce("deliveries")
+            context_of(info).services.announcer.announce(Announcement.DELIVERIES)
         return count

@@ -3,8 +3,8 @@
 from strawberry.types import Info
 
 from bridge.urlguard import InvalidWebhookUrl, check_url
-from models import ids
-from models.accounts import Company, CompanyLevel, CompanyUser
+from models import access, ids
+from models.accounts import Company, CompanyUser
 from models.tracker import CustomField, Project, Tag, TodoList
 from models.webhooks import Webhook
 from resolvers import validate
@@ -52,7 +52,7 @@ async def scope(info: Info, company_id: str, project_ids: list[str]) -> list[str
     if len(project_ids) > MAX_PROJECTS:
         raise BadUserInput(f"projectIds may hold at most {MAX_PROJECTS} ids", field="projectIds")
     if not project_ids:
-        if await company_level(info, company_id) not in (CompanyLevel.OWNER, CompanyLevel.ADMIN):
+        if await company_level(info, company_id) not in access.COMPANY_ADMINS:
             raise Forbidden(
                 "A webhook for every project needs company OWNER or ADMIN; list projectIds "
                 "where you are project ADMIN instead"

@@ -7,11 +7,13 @@ from strawberry.types import Info
 from tortoise.transactions import in_transaction
 
 from bridge.signing import generate_secret
+from events.announcement import Announcement
 from models.accounts import Company
-from models.webhooks import Delivery, WebhookStatus, bump_webhooks_version
+from models.webhooks import Delivery, WebhookStatus
 from models.webhooks import Webhook as WebhookRow
 from resolvers import webhook_rules as rules
-from resolvers.authz import context_of, user_id
+from resolvers.authz import user_id
+from resolvers.emit import routing_changed
 from resolvers.health import health_check
 from resolvers.validate import given
 from schema.domain import MutationResult
@@ -41,8 +43,7 @@ def check_page(skip: int, take: int) -> None:
 
 async def webhooks_changed(info: Info) -> None:
     """The bridge keeps an index of webhooks by project and event; tell it to rebuild."""
-    await bump_webhooks_version()
-    context_of(info).services.announcer.announce("webhooks")
+    await routing_changed(info, Announcement.WEBHOOKS)
 
 
 @strawberry.type

@@ -58,6 +58,18 @@ class SubscriberTooSlow(ApiError):
     code = "SUBSCRIBER_TOO_SLOW"
 
 
+class CursorExpired(ApiError):
+    """A resume cursor older than the event retention: events after it may be gone."""
+
+    code = "CURSOR_EXPIRED"
+
+    def __init__(self, cursor: int, horizon: int) -> None:
+        super().__init__(
+            f"events after {cursor} are past the retention period and were purged; "
+            f'subscribe without after (from now on), or with after >= "{horizon}"'
+        )
+
+
 class NotFound(ApiError):
     """`<ENTITY>_NOT_FOUND`, e.g. NotFound("Todo", id) → TODO_NOT_FOUND."""
 

@@ -6,7 +6,7 @@ from typing import Self
 import strawberry
 from strawberry.scalars import JSON
 
-from models.events import Event as EventRow
+from events.log import Event as EventRow
 from schema.enums import WebhookEvent
 
 

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from resolvers.authz import FreshRoles
 from resolvers.checklists import ChecklistMutation, ChecklistQuery
 from resolvers.comments import CommentMutation, CommentQuery
 from resolvers.custom_fields import CustomFieldMutation, CustomFieldQuery
@@ -71,5 +72,5 @@ schema = Schema(
     # leak of graphql-core 3.3 in long-lived subscriptions (see StreamExecutor).
     execution_context_class=StreamExecutor,
     scalar_overrides=SCALAR_OVERRIDES,
-    extensions=[ErrorCodes, InputValidation],
+    extensions=[FreshRoles, ErrorCodes, InputValidation],
 )

@@ -25,6 +25,8 @@ class Receiver:
         # Each answer is (status, headers, delay seconds); the default when none are queued.
         self.answers: deque[tuple[int, dict[str, str], float]] = deque()
         self.default: tuple[int, dict[str, str], float] = (200, {}, 0.0)
+        # The response body of every answer, when set (bytes exactly as sent).
+        self.body: bytes | None = None
         self._arrived = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -42,6 +44,8 @@ class Receiver:
             self._arrived.notify_all()
         if delay:
             await asyncio.sleep(delay)
+        if self.body is not None:
+            return web.Response(status=status, headers=headers, body=self.body)
         return web.Response(status=status, headers=headers, text="ok" if status < 300 else "nope")
 
     async def start(self) -> "Receiver":

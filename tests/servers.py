@@ -1,7 +1,7 @@
 """Real servers for tests, and the raw clients that talk to them.
 
 `uvicorn_server` serves an ASGI app on a free port inside this process (on the test loop);
-`HooklineProcess` runs `hookline serve` as a subprocess. `GraphQLWebSocket` speaks
+`HooklineProcess` runs a `hookline` server command as a subprocess, `RemoteGraphQL` talks to it. `GraphQLWebSocket` speaks
 graphql-transport-ws or legacy graphql-ws over a raw `websockets` connection; `sse_events`
 reads a graphql-sse stream (distinct-connections mode).
 """
@@ -13,7 +13,8 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Mapping
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -76,34 +77,70 @@ async def hookline_cli(args: list[str], env: Mapping[str, str]) -> Any:
     return json.loads(out) if out.strip() else None
 
 
-class HooklineProcess:
-    """`hookline serve --no-bridge` in a subprocess on a free port, logging to a file."""
+async def bootstrap(env: Mapping[str, str], company: str = "Acme") -> dict[str, Any]:
+    """`hookline bootstrap`: a company, its owner, a project "Web" and the owner's token."""
+    email = f"owner-{uuid.uuid4().hex[:8]}@acme.test"
+    return await hookline_cli(
+        ["bootstrap", "--company", company, "--email", email, "--project", "Web"], env
+    )
 
-    def __init__(self, env: Mapping[str, str], log: Path) -> None:
+
+class HooklineProcess:
+    """A `hookline` server command (`serve`, `serve --no-bridge`, `bridge`) in a subprocess on
+    a free port, logging to a file; ready once its /readyz answers 200. The one way tests start
+    a server process: start/stop/kill may be called again to restart it on the same port."""
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        log: Path,
+        args: Sequence[str] = ("serve", "--no-bridge"),
+    ) -> None:
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
+        self.url = f"http://{self.address}"
         self.env = {**os.environ, **env}
+        self.args = list(args)
         self.log_path = log
         self.process: subprocess.Popen[bytes] | None = None
 
-    async def __aenter__(self) -> Self:
-        with self.log_path.open("wb") as log:
+    async def start(self) -> Self:
+        with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [*HOOKLINE, "serve", "--port", str(self.port), "--no-bridge"],
+                [*HOOKLINE, *self.args, "--port", str(self.port)],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
         async with httpx.AsyncClient() as http:
-            for _ in range(200):
+            for _ in range(600):
                 if self.process.poll() is not None:
                     break
                 with contextlib.suppress(httpx.TransportError):
-                    if (await http.get(f"http://{self.address}/readyz")).status_code == 200:
+                    if (await http.get(f"{self.url}/readyz")).status_code == 200:
                         return self
                 await asyncio.sleep(0.05)
-        await self.__aexit__(None, None, None)
-        raise RuntimeError(f"hookline serve did not start:\n{self.log_path.read_text()}")
+        await self.stop()
+        raise RuntimeError(f"hookline {self.args} did not start:\n{self.log_path.read_text()}")
+
+    def kill(self) -> None:
+        """kill -9, and reap it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    async def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it has not exited within 20 s."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            await asyncio.to_thread(self.process.wait, 20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
 
     async def __aexit__(
         self,
@@ -111,15 +148,31 @@ class HooklineProcess:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        for _ in range(100):
-            if self.process.poll() is not None:
-                return
-            await asyncio.sleep(0.05)
-        self.process.kill()
-        self.process.wait()
+        await self.stop()
+
+
+class RemoteGraphQL:
+    """GraphQL over HTTP to a server process, as one user (the shape of tests.conftest.Client)."""
+
+    def __init__(self, http: httpx.AsyncClient, url: str, made: Mapping[str, Any]) -> None:
+        self.http = http
+        self.url = f"{url}/graphql"
+        self.headers = {
+            "Authorization": f"Bearer {made['token']}",
+            "X-Bloo-Company-ID": str(made["companyId"]),
+        }
+
+    async def raw(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await self.http.post(
+            self.url, json={"query": query, "variables": variables or {}}, headers=self.headers
+        )
+        return response.json()
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The data of an operation that must succeed."""
+        body = await self.raw(query, variables)
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
 
 
 class GraphQLWebSocket:

@@ -4,25 +4,12 @@ from typing import Any
 
 import pytest
 
-from models.events import Event
+from events.log import Event
 from models.tracker import Todo, TodoList
 from tests.conftest import Account, Client, new_account
-from tests.tracker import Tracker
+from tests.tracker import Tracker, member
 
 CREATE_LIST = 'mutation($p:String!){createTodoList(input:{projectId:$p,title:"L"}){id}}'
-ADD_MEMBER = (
-    "mutation($p:String!,$e:String!,$l:UserAccessLevel!)"
-    "{addProjectMember(input:{projectId:$p,email:$e,level:$l}){id}}"
-)
-
-
-async def member(gql: Client, owner: Account, level: str) -> Client:
-    """A second user of the owner's company with `level` in the owner's project, and a token."""
-    from hookline.accounts import token_for
-
-    email = f"{level.lower()}-{owner.user_id}@acme.test"
-    await gql(ADD_MEMBER, {"p": owner.project_id, "e": email, "l": level})
-    return Client(gql.http, (await token_for(email))["token"])
 
 
 async def counts(project_id: str) -> tuple[int, int, int]:

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 from tortoise import Tortoise
 
-from models.events import Event
+from events.log import Event
 from models.tracker import Todo
 from tests.conftest import Account, Client
 from tests.tracker import Tracker

@@ -6,7 +6,7 @@ from bridge.service import client_session
 from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook
 from tests.conftest import Account, Client
 from tests.receiver import Receiver
-from tests.test_webhooks_api import create
+from tests.tracker import create
 
 
 async def test_blocked_at_connect_time(gql: Client, owner: Account, receiver: Receiver) -> None:

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from standardwebhooks import Webhook as StandardWebhook
 
-from models.events import Event
+from events.log import Event
 from models.webhooks import Delivery, DeliveryAttempt
+from tests.barriers import bridge_settled
 from tests.conftest import Account, Client
 from tests.receiver import Receiver
-from tests.test_events import SCENARIOS
-from tests.test_webhooks_api import READ, create
-from tests.tracker import Tracker
+from tests.scenarios import SCENARIOS
+from tests.tracker import READ, Tracker, create, member
 
 DELIVERIES = (
     "query($w:String!,$s:DeliveryStatus){webhookDeliveries(webhookId:$w,status:$s){items{id "
@@ -60,7 +60,7 @@ async def wait_until(predicate: Any, within: float = 10.0) -> None:
 
 @pytest.mark.parametrize("event", sorted(SCENARIOS))
 async def test_every_event_is_delivered_signed(
-    event: str, gql: Client, owner: Account, receiver: Receiver
+    event: str, app: Any, gql: Client, owner: Account, receiver: Receiver
 ) -> None:
     hook = await create(gql, receiver.url, events=[event])
     cursor = await Tracker(gql, owner.project_id).cursor()
@@ -70,7 +70,7 @@ async def test_every_event_is_delivered_signed(
     )
     assert expected
     received = await receiver.wait_for(len(expected))
-    await asyncio.sleep(0.05)
+    await bridge_settled(app)
     assert len(receiver.requests) == len(expected)  # nothing of other types
     sample = (await gql("query($e:WebhookEvent!){webhookSamplePayload(event:$e)}", {"e": event}))[
         "webhookSamplePayload"
@@ -139,7 +139,9 @@ async def test_500_then_200_is_retried_with_the_same_id(
     verify(hook["secret"], third)
 
 
-async def test_410_disables_at_once(gql: Client, owner: Account, receiver: Receiver) -> None:
+async def test_410_disables_at_once(
+    app: Any, gql: Client, owner: Account, receiver: Receiver
+) -> None:
     hook = await create(gql, receiver.url, events=["TODO_CREATED"])
     receiver.answer(410)
     await todo_created(gql, owner)
@@ -154,11 +156,13 @@ async def test_410_disables_at_once(gql: Client, owner: Account, receiver: Recei
     [delivery] = await deliveries(gql, hook["id"])
     assert delivery["status"] == "FAILED" and delivery["attemptCount"] == 1
     await todo_created(gql, owner)
-    await asyncio.sleep(0.3)
+    await bridge_settled(app)
     assert len(receiver.requests) == 1  # a disabled webhook receives nothing more
 
 
-async def test_exhausted_schedule_disables(gql: Client, owner: Account, receiver: Receiver) -> None:
+async def test_exhausted_schedule_disables(
+    app: Any, gql: Client, owner: Account, receiver: Receiver
+) -> None:
     hook = await create(gql, receiver.url, events=["TODO_CREATED"])
     receiver.default = (503, {}, 0.0)
     await todo_created(gql, owner)
@@ -174,7 +178,7 @@ async def test_exhausted_schedule_disables(gql: Client, owner: Account, receiver
     [delivery] = await deliveries(gql, hook["id"])
     assert delivery["status"] == "FAILED"
     assert [a["statusCode"] for a in delivery["attempts"]] == [503] * 4
-    await asyncio.sleep(0.5)
+    await bridge_settled(app)
     assert len(receiver.requests) == 4
 
 
@@ -252,22 +256,22 @@ async def test_hanging_endpoint_does_not_delay_others(
         await slow.stop()
 
 
-async def test_filters_narrow_the_records(gql: Client, owner: Account, receiver: Receiver) -> None:
+async def test_filters_narrow_the_records(
+    app: Any, gql: Client, owner: Account, receiver: Receiver
+) -> None:
     tracker = Tracker(gql, owner.project_id)
     tag = await tracker.tag("vip")
     await create(gql, receiver.url, events=["TODO_CREATED"], filters={"tagIds": [tag]})
     await tracker.todo(title="plain")
     await tracker.todo(title="tagged", tagIds=[tag])
     [received] = await receiver.wait_for(1)
-    await asyncio.sleep(0.2)
+    await bridge_settled(app)
     assert len(receiver.requests) == 1 and received.json["currentValue"]["title"] == "tagged"
 
 
 async def test_removed_creator_stops_receiving(
-    gql: Client, owner: Account, receiver: Receiver
+    app: Any, gql: Client, owner: Account, receiver: Receiver
 ) -> None:
-    from tests.test_access import member
-
     admin = await member(gql, owner, "ADMIN")
     admin.company = owner.company_id
     await create(admin, receiver.url, events=["TODO_CREATED"], projectIds=[owner.project_id])
@@ -279,7 +283,7 @@ async def test_removed_creator_stops_receiving(
         {"p": owner.project_id, "u": admin_id},
     )
     await todo_created(gql, owner)
-    await asyncio.sleep(0.3)
+    await bridge_settled(app)
     assert len(receiver.requests) == 1
 
 

@@ -3,11 +3,7 @@ that holds the matcher lock mid-stream: every event still arrives, duplicates ke
 webhook-id, and deliveries claimed by the dead process are retried after their lease."""
 
 import asyncio
-import json
 import os
-import signal
-import subprocess
-import sys
 import uuid
 from collections import defaultdict
 from pathlib import Path
@@ -18,7 +14,7 @@ import pytest
 
 from tests.conftest import POSTGRES_URL, REDIS_URL, PgDatabase
 from tests.receiver import Receiver
-from tests.test_cli import free_port
+from tests.servers import HooklineProcess, bootstrap
 
 pytestmark = pytest.mark.skipif(
     not (POSTGRES_URL and REDIS_URL),
@@ -27,24 +23,6 @@ pytestmark = pytest.mark.skipif(
 
 EVENTS = 5000
 WRITERS = 16
-HOOKLINE = [sys.executable, "-m", "hookline.cli"]
-
-
-def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("a") as out:
-        return subprocess.Popen([*HOOKLINE, *args], env=env, stdout=out, stderr=out)
-
-
-async def wait_ready(url: str) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(400):
-            try:
-                if (await client.get(f"{url}/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-    raise RuntimeError(f"{url} did not become ready")
 
 
 async def test_fleet_survives_losing_the_matcher(tmp_path: Path, receiver: Receiver) -> None:
@@ -58,60 +36,36 @@ async def test_fleet_survives_losing_the_matcher(tmp_path: Path, receiver: Recei
         "HOOKLINE_CLAIM_LEASE_SECONDS": "3",
         "HOOKLINE_DELIVERY_TIMEOUT": "0.3",  # the lease is at least 10 timeouts
     }
-    api_ports, bridge_ports = [free_port(), free_port()], [free_port(), free_port()]
-    # All four start at once: their migrations must not collide.
-    processes = [
-        spawn(["serve", "--no-bridge", "--port", str(p)], env, tmp_path / f"api{p}.log")
-        for p in api_ports
-    ]
-    bridges = {
-        p: spawn(["bridge", "--port", str(p)], env, tmp_path / f"bridge{p}.log")
-        for p in bridge_ports
-    }
-    processes += bridges.values()
+    apis = [HooklineProcess(env, tmp_path / f"api{n}.log") for n in range(2)]
+    bridges = [HooklineProcess(env, tmp_path / f"bridge{n}.log", ("bridge",)) for n in range(2)]
+    processes = apis + bridges
     try:
-        for port in api_ports + bridge_ports:
-            await wait_ready(f"http://127.0.0.1:{port}")
-        made = json.loads(
-            subprocess.run(
-                [
-                    *HOOKLINE,
-                    "bootstrap",
-                    "--company",
-                    "Fleet",
-                    "--email",
-                    "fleet@acme.test",
-                    "--project",
-                    "Web",
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )
+        # All four start at once: their migrations must not collide.
+        await asyncio.gather(*(p.start() for p in processes))
+        made = await bootstrap(env, company="Fleet")
         headers = {
             "Authorization": f"Bearer {made['token']}",
             "X-Bloo-Company-ID": made["companyId"],
         }
-        apis = [f"http://127.0.0.1:{p}/graphql" for p in api_ports]
         async with httpx.AsyncClient(headers=headers, timeout=30) as client:
 
             async def gql(url: str, query: str, variables: dict) -> dict:
                 body = (
-                    await client.post(url, json={"query": query, "variables": variables})
+                    await client.post(
+                        f"{url}/graphql", json={"query": query, "variables": variables}
+                    )
                 ).json()
                 assert "errors" not in body, body
                 return body["data"]
 
             await gql(
-                apis[0],
+                apis[0].url,
                 "mutation($u:String!){createWebhook(input:{url:$u,events:[TODO_CREATED]}){id}}",
                 {"u": receiver.url},
             )
             list_id = (
                 await gql(
-                    apis[1],
+                    apis[1].url,
                     'mutation($p:String!){createTodoList(input:{projectId:$p,title:"L"}){id}}',
                     {"p": made["projectId"]},
                 )
@@ -121,7 +75,7 @@ async def test_fleet_survives_losing_the_matcher(tmp_path: Path, receiver: Recei
             async def writer(n: int) -> None:
                 for i in numbers:
                     await gql(
-                        apis[(n + i) % 2],
+                        apis[(n + i) % 2].url,
                         "mutation($l:String!,$t:String!){createTodo(input:{todoListId:$l,title:$t}){id}}",
                         {"l": list_id, "t": f"todo {i}"},
                     )
@@ -129,13 +83,13 @@ async def test_fleet_survives_losing_the_matcher(tmp_path: Path, receiver: Recei
             writers = asyncio.gather(*(writer(n) for n in range(WRITERS)))
             while len(receiver.requests) < EVENTS // 3:
                 await asyncio.sleep(0.01)
-            leaders = []
-            for port in bridge_ports:
-                health = (await client.get(f"http://127.0.0.1:{port}/healthz")).json()
-                if health["matcher"]:
-                    leaders.append(port)
+            leaders = [
+                bridge
+                for bridge in bridges
+                if (await client.get(f"{bridge.url}/healthz")).json()["matcher"]
+            ]
             assert len(leaders) == 1, "exactly one bridge matches"
-            bridges[leaders[0]].send_signal(signal.SIGKILL)
+            leaders[0].kill()
             await writers
 
         connection = await asyncpg.connect(database.url)
@@ -151,15 +105,12 @@ async def test_fleet_survives_losing_the_matcher(tmp_path: Path, receiver: Recei
             if expected <= {r.json["eventId"] for r in receiver.requests}:
                 break
             await asyncio.sleep(0.1)
-        survivor = next(p for p in bridge_ports if p != leaders[0])
-        health = httpx.get(f"http://127.0.0.1:{survivor}/healthz").json()
+        [survivor] = [b for b in bridges if b is not leaders[0]]
+        async with httpx.AsyncClient() as client:
+            health = (await client.get(f"{survivor.url}/healthz")).json()
         assert health["matcher"], "the surviving bridge took over the matcher"
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+        await asyncio.gather(*(p.stop() for p in processes))
         database.drop()
 
     ids_by_event: dict[str, set[str]] = defaultdict(set)

@@ -23,7 +23,7 @@ from tests.fuzzing import as_variables, operations, request_body, with_real_valu
 from tests.receiver import Receiver
 from tests.tracker import Tracker
 
-EXAMPLES = int(os.environ.get("HOOKLINE_FUZZ_EXAMPLES") or 800)
+EXAMPLES = int(os.environ.get("HOOKLINE_FUZZ_EXAMPLES") or 600)
 WORLD_EVERY = 40  # build fresh rows this often, so deletions do not leave only unknown ids
 
 GRAPHQL_SCHEMA = schema._schema  # graphql-core's schema, which hypothesis-graphql reads

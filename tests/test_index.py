@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from bridge.index import WebhookIndex
-from models.webhooks import Webhook, bump_webhooks_version
+from models.webhooks import Webhook, bump_routing_version
 from tests.conftest import Account
 
 
@@ -17,7 +17,7 @@ async def saved_elsewhere(owner: Account) -> Webhook:
         events=["TAG_CREATED"],
         project_ids=[],
     )
-    await bump_webhooks_version()
+    await bump_routing_version()
     return webhook
 
 

@@ -4,15 +4,14 @@ import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 
-from bridge import queue
+from bridge import queue, retention
 from bridge.http import HttpResult
 from bridge.outcomes import Attempted
 from bridge.outcomes import plan as plan_outcomes
 from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook
 from tests.conftest import Account, Client
 from tests.receiver import Receiver
-from tests.test_webhooks_api import create
-from tests.tracker import Tracker
+from tests.tracker import Tracker, create
 
 
 def sample(text: str, name: str, labels: str = "") -> float:
@@ -72,7 +71,7 @@ async def test_retention_purges_only_old_finished_deliveries(
         payload={},
         status=DeliveryStatus.SUCCEEDED,
     )
-    purged = await queue.purge_older_than(datetime.now(UTC) - timedelta(days=30))
+    purged = await retention.purge_deliveries(30)
     assert purged >= 2
     remaining = set(await Delivery.filter(webhook_id=hook["id"]).values_list("id", flat=True))
     assert remaining == {rows[DeliveryStatus.PENDING], fresh.id}

@@ -5,20 +5,20 @@ import signal
 import sqlite3
 from pathlib import Path
 
+import httpx
+
 from tests.receiver import Receiver
-from tests.test_crash import Server
+from tests.servers import HooklineProcess, RemoteGraphQL, bootstrap
 
 
 async def test_sigterm_finishes_in_flight_attempts(tmp_path: Path, receiver: Receiver) -> None:
-    server = Server(tmp_path / "shutdown.db", tmp_path / "server.log")
-    await server.start()
+    db, log = tmp_path / "shutdown.db", tmp_path / "server.log"
+    env = {"HOOKLINE_DATABASE_URL": f"sqlite://{db}", "HOOKLINE_ALLOW_PRIVATE_URLS": "1"}
+    server = await HooklineProcess(env, log, args=("serve",)).start()
     try:
-        made = server.bootstrap()
-        async with server.client(made) as client:
-
-            async def gql(query: str, variables: dict) -> dict:
-                return await server.gql(client, query, variables)
-
+        made = await bootstrap(server.env)
+        async with httpx.AsyncClient(timeout=10) as http:
+            gql = RemoteGraphQL(http, server.url, made)
             await gql(
                 "mutation($u:String!){createWebhook(input:{url:$u,events:[TODO_LIST_CREATED]}){id}}",
                 {"u": receiver.url},
@@ -29,14 +29,17 @@ async def test_sigterm_finishes_in_flight_attempts(tmp_path: Path, receiver: Rec
                 {"p": made["projectId"]},
             )
             await receiver.wait_for(1)  # the attempt is in flight now
+        assert server.process is not None
         server.process.send_signal(signal.SIGTERM)
         code = await asyncio.to_thread(server.process.wait, 30)
         # uvicorn shuts down gracefully, then re-raises the signal it caught.
         assert code in (0, -signal.SIGTERM)
-        assert "Application shutdown complete" in server.log.read_text()
+        assert "Application shutdown complete" in log.read_text()
     finally:
-        server.stop()
-    with sqlite3.connect(server.db) as db:
-        status, attempts = db.execute("SELECT status, attempt_count FROM delivery").fetchone()
-        [(status_code,)] = db.execute("SELECT status_code FROM delivery_attempt").fetchall()
+        await server.stop()
+    with sqlite3.connect(db) as connection:
+        status, attempts = connection.execute(
+            "SELECT status, attempt_count FROM delivery"
+        ).fetchone()
+        [(status_code,)] = connection.execute("SELECT status_code FROM delivery_attempt").fetchall()
     assert (status, attempts, status_code) == ("SUCCEEDED", 1, 200)

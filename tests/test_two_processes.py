@@ -18,7 +18,8 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from hookline.bus import CLIENT_NAME, EVENTS, MEMBERSHIP, RedisBus
+from events.announcement import Announcement
+from events.bus import CLIENT_NAME, RedisBus
 from tests.conftest import POSTGRES_URL, REDIS_URL, PgDatabase
 from tests.servers import GraphQLWebSocket, HooklineProcess, hookline_cli
 
@@ -185,14 +186,16 @@ async def test_the_bus_catches_up_when_it_resubscribes(redis: aioredis.Redis) ->
     wakes its own listeners, so they read the table at once instead of at the next poll."""
     assert REDIS_URL
     bus = RedisBus(REDIS_URL)
-    heard: list[str] = []
+    heard: list[Announcement] = []
     bus.listen(heard.append)
     await bus.start()
     try:
-        await eventually(lambda: MEMBERSHIP in heard)  # subscribed (and caught up)
+        await eventually(lambda: Announcement.ACCESS in heard)  # subscribed (and caught up)
         heard.clear()
         assert await kill_bus_connections(redis, {os.getpid()}) >= 1
-        await eventually(lambda: MEMBERSHIP in heard)  # nobody published this: the catch-up
-        assert EVENTS in heard
+        await eventually(
+            lambda: Announcement.ACCESS in heard
+        )  # nobody published this: the catch-up
+        assert Announcement.EVENTS in heard
     finally:
         await bus.stop()

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from hookline.bus import LocalBus
+from events.bus import LocalBus
 from models.webhooks import Webhook
 from resolvers.context import Context, Principal, Services, WebhookPolicy
 from schema.root import schema

@@ -3,32 +3,13 @@
 import base64
 import hashlib
 import hmac
-from typing import Any
 
 import pytest
 
 from models.webhooks import Webhook
 from tests.conftest import Account, Client
 from tests.receiver import Receiver
-from tests.test_access import member
-from tests.tracker import Tracker
-
-FIELDS = (
-    "id uid name url secret status events projectIds enabled metadata createdById createdAt "
-    "updatedAt consecutiveFailures lastDeliveryAt lastFailureAt disabledReason "
-    "filters{todoListIds tagIds assigneeIds customFieldIds}"
-)
-CREATE = f"mutation($i:CreateWebhookInput!){{createWebhook(input:$i){{{FIELDS}}}}}"
-UPDATE = f"mutation($i:UpdateWebhookInput!){{updateWebhook(input:$i){{{FIELDS}}}}}"
-READ = f"query($w:String!){{webhook(id:$w){{{FIELDS}}}}}"
-LIST = (
-    "query($f:WebhookFilter,$s:Int,$t:Int){webhooks(filter:$f,skip:$s,take:$t){items{id secret}"
-    " pageInfo{totalPages totalItems page perPage hasNextPage hasPreviousPage}}}"
-)
-
-
-async def create(gql: Client, url: str, **fields: Any) -> dict[str, Any]:
-    return (await gql(CREATE, {"i": {"url": url, **fields}}))["createWebhook"]
+from tests.tracker import CREATE, LIST, READ, UPDATE, Tracker, create, member
 
 
 async def stored_webhooks(company_id: str) -> int:

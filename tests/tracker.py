@@ -1,8 +1,11 @@
-"""A test helper that drives the work tracker through GraphQL and reads the event log."""
+"""Test helpers that drive the work tracker through GraphQL (lists, todos, webhooks, members)
+and read the event log."""
 
 from typing import Any
 
-from models.events import Event
+from events.log import Event, latest_id
+from hookline.accounts import token_for
+from tests.conftest import Account, Client
 
 
 class Tracker:
@@ -73,8 +76,8 @@ class Tracker:
         return data["createComment"]["id"]
 
     async def cursor(self) -> int:
-        last = await Event.filter(project_id=self.project_id).order_by("-id").first()
-        return last.id if last else 0
+        """A cursor for "from now on": the id of the newest event of any project."""
+        return await latest_id()
 
     async def events_since(self, cursor: int) -> list[Event]:
         return await Event.filter(project_id=self.project_id, id__gt=cursor).order_by("id")
@@ -86,3 +89,34 @@ class Tracker:
         events = await self.events_since(cursor)
         assert [e.type for e in events] == expected
         return events
+
+
+FIELDS = (
+    "id uid name url secret status events projectIds enabled metadata createdById createdAt "
+    "updatedAt consecutiveFailures lastDeliveryAt lastFailureAt disabledReason "
+    "filters{todoListIds tagIds assigneeIds customFieldIds}"
+)
+CREATE = f"mutation($i:CreateWebhookInput!){{createWebhook(input:$i){{{FIELDS}}}}}"
+UPDATE = f"mutation($i:UpdateWebhookInput!){{updateWebhook(input:$i){{{FIELDS}}}}}"
+READ = f"query($w:String!){{webhook(id:$w){{{FIELDS}}}}}"
+LIST = (
+    "query($f:WebhookFilter,$s:Int,$t:Int){webhooks(filter:$f,skip:$s,take:$t){items{id secret}"
+    " pageInfo{totalPages totalItems page perPage hasNextPage hasPreviousPage}}}"
+)
+
+
+async def create(gql: Client, url: str, **fields: Any) -> dict[str, Any]:
+    return (await gql(CREATE, {"i": {"url": url, **fields}}))["createWebhook"]
+
+
+ADD_MEMBER = (
+    "mutation($p:String!,$e:String!,$l:UserAccessLevel!)"
+    "{addProjectMember(input:{projectId:$p,email:$e,level:$l}){id}}"
+)
+
+
+async def member(gql: Client, owner: Account, level: str) -> Client:
+    """A second user of the owner's company with `level` in the owner's project, and a token."""
+    email = f"{level.lower()}-{owner.user_id}@acme.test"
+    await gql(ADD_MEMBER, {"p": owner.project_id, "e": email, "l": level})
+    return Client(gql.http, (await token_for(email))["token"])

@@ -1,6 +1,6 @@
-"""Announcements that events were committed (or memberships changed), to every process.
+"""Announcements (events committed, webhooks or access changed) to every process.
 
-The bus carries wake-ups only; the event table is the source of truth. The in-process bus is
+The bus carries wake-ups only; the database is the source of truth. The in-process bus is
 the default; with HOOKLINE_REDIS_URL one Redis pub/sub channel wakes every process. A wake-up
 lost to a Redis outage costs latency, never an event: the tail also polls the table.
 """
@@ -14,16 +14,16 @@ from collections.abc import Callable
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from events.announcement import Announcement
+
 logger = logging.getLogger("hookline.bus")
 
 CHANNEL = "hookline:announce"
 CLIENT_NAME = "hookline-bus"
 PUBLISH_ATTEMPTS = 3
 RETRY_BASE = 0.05
-EVENTS = "events"
-MEMBERSHIP = "membership"
 
-Listener = Callable[[str], None]
+Listener = Callable[[Announcement], None]
 
 
 class LocalBus:
@@ -35,11 +35,11 @@ class LocalBus:
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def _deliver(self, kind: str) -> None:
+    def _deliver(self, kind: Announcement) -> None:
         for listener in self._listeners:
             listener(kind)
 
-    def announce(self, kind: str = EVENTS) -> None:
+    def announce(self, kind: Announcement = Announcement.EVENTS) -> None:
         self._deliver(kind)
 
     async def start(self) -> None:
@@ -64,16 +64,16 @@ class RedisBus(LocalBus):
         self._reader: asyncio.Task[None] | None = None
         self._publishes: set[asyncio.Task[None]] = set()
 
-    def announce(self, kind: str = EVENTS) -> None:
+    def announce(self, kind: Announcement = Announcement.EVENTS) -> None:
         self._deliver(kind)  # our own process hears it at once
         task = asyncio.get_running_loop().create_task(self._publish(kind))
         self._publishes.add(task)
         task.add_done_callback(self._publishes.discard)
 
-    async def _publish(self, kind: str) -> None:
+    async def _publish(self, kind: Announcement) -> None:
         for _ in range(PUBLISH_ATTEMPTS):
             try:
-                await self._redis.publish(CHANNEL, kind)
+                await self._redis.publish(CHANNEL, kind.value)
                 return
             except RedisConnectionError as exc:
                 # A pooled connection that Redis dropped fails once (redis-py does not retry
@@ -98,11 +98,15 @@ class RedisBus(LocalBus):
                             # (Re)subscribed. What was published meanwhile is in the table:
                             # catch up now rather than at the next poll.
                             failures = 0
-                            self._deliver(EVENTS)
-                            self._deliver(MEMBERSHIP)
+                            for kind in Announcement:
+                                self._deliver(kind)
                         elif message["type"] == "message":
                             data = message["data"]
-                            self._deliver(data.decode() if isinstance(data, bytes) else str(data))
+                            kind = Announcement.parse(
+                                data.decode() if isinstance(data, bytes) else str(data)
+                            )
+                            if kind is not None:
+                                self._deliver(kind)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -9,11 +9,11 @@ is cut off with SubscriberTooSlow; it may resume with `after` = the last id it s
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
-from models.events import Event
-from models.tracker import Project
-from schema.errors import SubscriberTooSlow
+from events.announcement import Announcement
+from events.log import Event, latest_id, purged_through
+from schema.errors import CursorExpired, SubscriberTooSlow
 
 logger = logging.getLogger("hookline.tail")
 
@@ -46,17 +46,24 @@ class _Subscriber:
 
 class EventTail:
     def __init__(
-        self, queue_size: int = 1000, poll_interval: float = 1.0, page_size: int = PAGE
+        self,
+        queue_size: int = 1000,
+        poll_interval: float = 1.0,
+        page_size: int = PAGE,
+        routing_version: Callable[[], Awaitable[int]] | None = None,
     ) -> None:
+        """routing_version: the stored count of access changes, read after each batch when
+        other processes may change access unheard (see models.webhooks.routing_version)."""
         # Read when a subscriber starts following, so tests and operators may tune a live tail.
         self.queue_size = queue_size
         self.page_size = page_size
         self.poll_interval = poll_interval
-        self.membership_epoch = 0
+        self.access_epoch = 0
+        self._routing_version = routing_version
+        self._version = -1
         self._subscribers: set[_Subscriber] = set()
         self._wake = asyncio.Event()
         self._last_id: int | None = None
-        self._projects: set[str] = set()  # every project id known to exist
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -68,14 +75,14 @@ class EventTail:
         """The id of the last event handed to the subscribers."""
         return self._last_id or 0
 
-    def on_announce(self, kind: str) -> None:
-        if kind == "membership":
-            self.membership_epoch += 1
-        self._wake.set()
+    def on_announce(self, kind: Announcement) -> None:
+        if kind is Announcement.ACCESS:
+            self.access_epoch += 1
+        elif kind is Announcement.EVENTS:
+            self._wake.set()
 
     async def start(self) -> None:
-        self._projects = set(await Project.all().values_list("id", flat=True))
-        self._last_id = await _max_id()
+        self._last_id = await latest_id()
         self._task = asyncio.create_task(self._run(), name="event-tail")
 
     async def stop(self) -> None:
@@ -105,12 +112,13 @@ class EventTail:
             if not batch:
                 return
             self._last_id = batch[-1].id
-            new_projects = {event.project_id for event in batch} - self._projects
-            if new_projects:
-                # A project created since the subscribers looked up what they may read (its
-                # creation is not announced): make them look again before they filter.
-                self._projects |= new_projects
-                self.membership_epoch += 1
+            if self._routing_version is not None:
+                # Read after the events: a change committed before any of them is seen here,
+                # and the subscribers look their access up again before they filter.
+                version = await self._routing_version()
+                if version != self._version:
+                    self._version = version
+                    self.access_epoch += 1
             for subscriber in list(self._subscribers):
                 for event in batch:
                     subscriber.offer(event)
@@ -131,6 +139,9 @@ class EventTail:
         replaying = True
         while replaying:  # the backlog, page by page
             page = await Event.filter(id__gt=seen).order_by("id").limit(self.page_size)
+            horizon = await purged_through()  # after the read: a purge it raced is seen
+            if seen < horizon:
+                raise CursorExpired(seen, horizon)
             for event in page:
                 yield event
                 seen = event.id
@@ -148,8 +159,3 @@ class EventTail:
             if event.id > seen:
                 yield event
                 seen = event.id
-
-
-async def _max_id() -> int:
-    last = await Event.all().order_by("-id").first()
-    return last.id if last else 0

@@ -1,0 +1,51 @@
+"""Retention: finished deliveries (with their attempts) and events past their age are purged
+in small batches, each a short transaction, so the dispatcher's writes never wait long.
+
+Events go only once the matcher has passed them and no pending delivery still needs them;
+the horizon they leave behind makes a subscription resuming before it fail with
+CURSOR_EXPIRED instead of skipping what is gone (events.log.purged_through).
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from bridge import queue
+from events import log
+
+logger = logging.getLogger("hookline.retention")
+
+BATCH = 500
+# Between batches: room for the dispatcher's own writes (SQLite has one writer).
+PAUSE = 0.01
+MAX_BATCHES = 200  # per call; the rest waits for the next round of housekeeping
+
+
+async def purge_deliveries(retention_days: float, now: datetime | None = None) -> int:
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    return await _in_batches(lambda: queue.purge_older_than(cutoff, BATCH), "deliveries")
+
+
+async def purge_events(
+    retention_days: float, matched_through: int, now: datetime | None = None
+) -> int:
+    """Events older than the retention that the matcher has passed (`matched_through`) and
+    that no pending delivery still renders."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    needed = await queue.oldest_pending_event()
+    below = min(matched_through + 1, needed if needed is not None else matched_through + 1)
+    return await _in_batches(lambda: log.purge(cutoff, below, BATCH), "events")
+
+
+async def _in_batches(batch: Callable[[], Awaitable[int]], what: str) -> int:
+    total = 0
+    for _ in range(MAX_BATCHES):
+        purged = await batch()
+        total += purged
+        if purged < BATCH:
+            break
+        await asyncio.sleep(PAUSE)
+    if total:
+        logger.info("retention purged %d %s", total, what)
+    return total
