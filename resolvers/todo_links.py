@@ -146,7 +146,7 @@ async def _value_for(
         if not validate.given(input.number):
             raise BadUserInput(f"A {field_type} field takes number", field="number")
         if input.number is not None:
-            validate.position(input.number)
+            validate.finite(input.number, "number")
         return {**empty, "number": input.number}
     if field_type == CustomFieldType.CHECKBOX:
         if not validate.given(input.checked):

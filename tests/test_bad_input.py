@@ -376,3 +376,15 @@ async def test_bad_input_to_a_subscription_gets_a_code(
         "GRAPHQL_VALIDATION_FAILED",
         "GRAPHQL_PARSE_FAILED",
     ), message
+
+
+async def test_an_infinite_number_names_its_field(gql: Client, owner: Account) -> None:
+    tracker = Tracker(gql, owner.project_id)
+    todo, field = await tracker.todo(), await tracker.custom_field("NUMBER")
+    error = await error_of(
+        gql,
+        "mutation($t:String!,$f:String!)"
+        "{setTodoCustomField(input:{todoId:$t,customFieldId:$f,number:1e999})}",
+        {"t": todo, "f": field},
+    )
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "number"}
