@@ -143,9 +143,8 @@ class HooklineGraphQL(GraphQL):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         answer = await super().process_result(request, result)
-        if response_type(request.headers.get("accept")) == GRAPHQL_RESPONSE_JSON and never_ran(
-            result
-        ):
+        wanted = response_type(request.headers.get("accept"))
+        if wanted == GRAPHQL_RESPONSE_JSON and never_ran(result):
             del answer["data"]
         return answer
 
@@ -163,7 +162,9 @@ class HooklineGraphQL(GraphQL):
 
 
 def _request_error_status(answer: GraphQLHTTPResponse) -> int:
-    codes = {e.get("extensions", {}).get("code") for e in answer.get("errors") or []}  # type: ignore[union-attr]
+    """400 for a client's request error; 500 when what stopped it was a fault of ours."""
+    errors: list[Any] = answer.get("errors") or []
+    codes = {(e.get("extensions") or {}).get("code") for e in errors}
     return 500 if INTERNAL_SERVER_ERROR in codes else 400
 
 
