@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from bridge.config import BridgeConfig
 from bridge.dispatcher import Dispatcher
@@ -18,7 +18,8 @@ from bridge.leader import Leadership, PgLeadership
 from bridge.service import Bridge, client_session
 from events.bus import LocalBus, RedisBus
 from events.log import Event
-from events.tail import EventTail
+from events.tail import SUBSCRIBERS, EventTail
+from hookline import graphiql
 from hookline.graphql_view import HooklineGraphQL
 from hookline.limits import BodySizeLimit
 from hookline.settings import Settings
@@ -84,6 +85,7 @@ def build_app(
             poll_interval=settings.event_poll_seconds,
             routing_version=None if alone else routing_version,
         )
+        SUBSCRIBERS.set_function(lambda: tail.subscriber_count)
         bus.listen(tail.on_announce)
         await bus.start()
         await tail.start()
@@ -149,7 +151,7 @@ def build_app(
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
@@ -158,6 +160,7 @@ def build_app(
         routes += [
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Mount(graphiql.ASSETS_PATH, graphiql.assets()),
         ]
     middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
     if settings.cors_origins:  # outermost, so refusals (413, 4xx) carry the CORS headers too

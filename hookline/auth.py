@@ -73,14 +73,43 @@ async def _token(token_id: str) -> tuple[str, str] | None:
     return token.secret_hash, token.user_id
 
 
-async def authenticate(values: Mapping[str, object]) -> Principal | None:
-    """The Principal the credentials belong to, or None when absent or wrong."""
-    found = credentials(values)
+# Why a request has no principal; clients see these as UNAUTHENTICATED messages. An unknown id
+# and a wrong secret share one message, so the answer does not tell which token ids exist.
+NO_TOKEN = (
+    "No token sent: send `Authorization: Bearer <tokenId>.<tokenSecret>` "
+    "(or X-Bloo-Token-ID and X-Bloo-Token-Secret)"
+)
+MALFORMED = "Malformed token: expected `Authorization: Bearer <tokenId>.<tokenSecret>`"
+UNKNOWN = (
+    "Unknown token: no token with this id and secret exists on this server "
+    "(was it created against another database?)"
+)
+_TOKEN_KEYS = frozenset({"authorization", "x-bloo-token-id", "x-bloo-token-secret"})
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who sent the credentials, or why nobody can be named."""
+
+    principal: Principal | None
+    problem: str | None = None
+
+
+async def identify(values: Mapping[str, object]) -> Identity:
+    lowered = {str(k).lower(): v for k, v in values.items()}
+    found = credentials(lowered)
     if found is None:
-        return None
+        return Identity(None, MALFORMED if _TOKEN_KEYS & lowered.keys() else NO_TOKEN)
     token_id, secret = found
     token = await _token(token_id)
     if token is None or not hmac.compare_digest(token[0], hash_secret(secret)):
-        return None
-    hint = {str(k).lower(): v for k, v in values.items()}.get("x-bloo-company-id")
-    return Principal(user_id=token[1], company_hint=hint if isinstance(hint, str) else None)
+        return Identity(None, UNKNOWN)
+    hint = lowered.get("x-bloo-company-id")
+    return Identity(
+        Principal(user_id=token[1], company_hint=hint if isinstance(hint, str) else None)
+    )
+
+
+async def authenticate(values: Mapping[str, object]) -> Principal | None:
+    """The Principal the credentials belong to, or None when absent or wrong."""
+    return (await identify(values)).principal

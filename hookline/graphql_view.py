@@ -28,7 +28,8 @@ from strawberry.subscriptions import (
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from hookline.auth import authenticate
+from hookline.auth import NO_TOKEN, identify
+from hookline.graphiql import GraphiQLPage
 from hookline.media import GRAPHQL_RESPONSE_JSON, response_type
 from resolvers.context import Context, Services
 from schema.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR
@@ -65,6 +66,11 @@ class HooklineGraphQL(GraphQL):
             allowed_origins=tuple(allowed_origins),
         )
         self.services = services
+        self.graphiql = GraphiQLPage()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our own page, whose files this service serves (Strawberry's loads them from a CDN)."""
+        return self.graphiql.response()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -80,15 +86,18 @@ class HooklineGraphQL(GraphQL):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         context = Context(services=self.services, request=request)
         if not isinstance(request, WebSocket):  # sockets authenticate in on_ws_connect
-            context.principal = await authenticate(request.headers)
+            identity = await identify(request.headers)
+            context.principal, context.auth_problem = identity.principal, identity.problem
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
-        principal = await authenticate(params) or await authenticate(context.request.headers)
-        if principal is None:
-            raise ConnectionRejectionError({"message": "Missing or invalid token"})
-        context.principal = principal
+        identity = await identify(params)
+        if identity.problem == NO_TOKEN:  # nothing in connection_init: try the upgrade's headers
+            identity = await identify(context.request.headers)
+        if identity.principal is None:
+            raise ConnectionRejectionError({"message": identity.problem})
+        context.principal = identity.principal
 
     def parse_json(self, data: str | bytes) -> dict[str, Any]:
         """Every JSON document of a request (the body, GET's variables) is an object in UTF-8."""

@@ -33,10 +33,10 @@ def context_of(info: Info) -> Context:
 
 
 def principal(info: Info) -> Principal:
-    found = context_of(info).principal
-    if found is None:
-        raise Unauthenticated("Authentication required: send a Bearer token")
-    return found
+    context = context_of(info)
+    if context.principal is None:
+        raise Unauthenticated(context.auth_problem or "Authentication required: send a token")
+    return context.principal
 
 
 def user_id(info: Info) -> str:

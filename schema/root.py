@@ -24,8 +24,18 @@ from schema.errors import ErrorCodes, log_client_errors
 from schema.scalars import SCALAR_OVERRIDES
 from schema.validation import InputValidation
 
-Query = merge_types(
+
+def merged(name: str, description: str, types: tuple[type, ...]) -> type:
+    """merge_types, plus the description it has no parameter for."""
+    root = merge_types(name, types)
+    root.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return root
+
+
+Query = merged(
     "Query",
+    "Reads. Every field needs a token (`Authorization: Bearer <tokenId>.<tokenSecret>`) and "
+    "shows only what the caller may see.",
     (
         ProjectQuery,
         TodoListQuery,
@@ -38,8 +48,10 @@ Query = merge_types(
         WebhookOpsQuery,
     ),
 )
-Mutation = merge_types(
+Mutation = merged(
     "Mutation",
+    "Changes. Each change to a record and the events it causes are committed together: an "
+    "event exists if and only if its change was committed.",
     (
         ProjectMutation,
         TodoListMutation,
