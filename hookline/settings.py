@@ -34,6 +34,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("HOOKLINE_CLAIM_LEASE_SECONDS", "120", "a claimed delivery not recorded by then is retried"),
     ("HOOKLINE_EVENT_POLL_SECONDS", "1", "how often the event table is read without announcements"),
     ("HOOKLINE_LOG_FORMAT", "text", "text, or json for one JSON object per log line"),
+    (
+        "HOOKLINE_CORS_ORIGINS",
+        "unset",
+        "comma-separated browser origins (https://app.example.com, or *) that may call the API",
+    ),
 )
 LOG_FORMATS = ("text", "json")
 
