@@ -58,6 +58,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
         "16",
         "operations of one token run at once; more wait",
     ),
+    (
+        "HOOKLINE_CORS_ORIGINS",
+        "unset",
+        "comma-separated browser origins (https://app.example.com, or *) that may call the API",
+    ),
 )
 LOG_FORMATS = ("text", "json")
 
@@ -101,6 +106,23 @@ def _rates(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Browser origins: comma-separated `scheme://host[:port]`, or `*` for any."""
+    origins = []
+    for raw in (env.get(name) or "").split(","):
+        origin = raw.strip().rstrip("/")
+        if not origin:
+            continue
+        scheme, _, host = origin.partition("://")
+        if origin != "*" and (scheme not in ("http", "https") or not host or "/" in host):
+            raise SettingsError(
+                f"{name} holds origins like https://app.example.com (scheme://host[:port]), "
+                f"got {raw.strip()!r}"
+            )
+        origins.append(origin)
+    return tuple(origins)
+
+
 def _masked(url: str | None) -> str | None:
     if url is None or "@" not in url:
         return url
@@ -135,6 +157,9 @@ class Settings:
     max_pending_connections_per_address: int = 100  # sockets not yet authenticated
     # Operations of one token executed at once; more wait their turn (fairness, not refusal).
     max_concurrent_operations_per_token: int = 16
+    # Browser apps on these origins may call the API (CORS) and open its WebSockets; none by
+    # default, so a page elsewhere cannot use a token it got hold of from a user's browser.
+    cors_origins: tuple[str, ...] = ()
     log_format: str = "text"
 
     def rates(self, name: str) -> list[RateLimitItem]:
@@ -187,6 +212,7 @@ class Settings:
                 name: int(_number(env, f"HOOKLINE_{name.upper()}", getattr(cls, name), int))
                 for name in CAPS
             },
+            cors_origins=_origins(env, "HOOKLINE_CORS_ORIGINS"),
             log_format=log_format,
         )
 

@@ -90,6 +90,8 @@ async def test_requests_per_token_are_refused_with_429(
             error = refused(await post(http, ME, bearer(owner)))
         assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
         assert error["message"] == "Rate limit exceeded: 3 requests per token per minute"
+        spec = {**bearer(owner), "Accept": "application/graphql-response+json"}
+        refused(await post(http, ME, spec))  # 429 under GraphQL over HTTP's media type too
         # Another token has its own count.
         answer = await post(http, ME, bearer(other))
         assert answer.status_code == 200 and "errors" not in answer.json()
