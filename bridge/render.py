@@ -1,5 +1,6 @@
 """Build and sign the request of one delivery attempt: render → sign, both pure."""
 
+import hashlib
 import json
 import secrets
 from collections.abc import Mapping
@@ -10,7 +11,7 @@ from typing import Any
 
 from bridge.signing import sign
 from models.payload import event_body
-from models.rows import Row, iso
+from models.rows import Row, iso, webhook_row
 from models.webhooks import Webhook
 
 USER_AGENT = f"Hookline-Webhooks/{version('hookline')}"
@@ -122,6 +123,45 @@ def body_of(webhook: Row | RawJson, event: EventData | None, payload: Any) -> by
 def encoded(row: Row) -> RawJson:
     """A row encoded once, to be spliced into many bodies."""
     return RawJson(_dumps(row))
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class SentRow:
+    """A webhook's row encoded once, as event bodies splice it in, with its digest: attempts
+    record which version their body carried (models.webhooks.SentWebhookRow)."""
+
+    webhook_id: str
+    json: RawJson
+    sha256: str
+
+    @classmethod
+    def of(cls, webhook: Webhook) -> "SentRow":
+        text = encoded(webhook_row(webhook))
+        return cls(webhook.id, text, sha256(text.encode()))
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """What an attempt sent, as recorded: the headers verbatim, the body's digest, and the
+    webhook row an event body carried (None when the body was a stored payload)."""
+
+    headers: dict[str, str]
+    body_sha256: str
+    webhook_row: SentRow | None
+
+
+def rebuild_body(payload: Any, event: EventData | None, row: str | None) -> bytes | None:
+    """An attempt's body again, from what it was made of: the delivery's stored payload, or
+    its event and the webhook row it carried. None when a part is gone (retention)."""
+    if payload is not None:
+        return body_of({}, None, payload)
+    if event is None or row is None:
+        return None
+    return body_of(RawJson(row), event, None)
 
 
 def _dumps(value: Any) -> str:
