@@ -1,5 +1,6 @@
 """Build and sign the request of one delivery attempt: render → sign, both pure."""
 
+import dataclasses
 import hashlib
 import json
 import secrets
@@ -69,6 +70,19 @@ class EventData:
             current_value=event["currentValue"],
             created_at=datetime.fromisoformat(event["createdAt"]),
         )
+
+    def parsed(self) -> "EventData":
+        """The same event with its values parsed, as the event stream hands them to the
+        dispatcher (bodies then re-encode them, where stored text would be spliced in)."""
+        return dataclasses.replace(
+            self,
+            previous_value=_parsed(self.previous_value),
+            current_value=_parsed(self.current_value),
+        )
+
+
+def _parsed(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, RawJson) else value
 
 
 def _raw(value: Any) -> "RawJson | None":
@@ -154,14 +168,23 @@ class SentRequest:
     webhook_row: SentRow | None
 
 
-def rebuild_body(payload: Any, event: EventData | None, row: str | None) -> bytes | None:
-    """An attempt's body again, from what it was made of: the delivery's stored payload, or
-    its event and the webhook row it carried. None when a part is gone (retention)."""
+def rebuild_body(
+    payload: Any, event: EventData | None, row: str | None, digest: str
+) -> bytes | None:
+    """An attempt's body again, from what it was made of (the delivery's stored payload, or its
+    event and the webhook row it carried), if it has the SHA-256 recorded when it was sent.
+
+    An event reaches the dispatcher either from the stream (values parsed) or from the table
+    (values as stored text, which PostgreSQL's jsonb spaces and SQLite may hold ASCII-escaped),
+    so both encodings are tried. None when a part is gone (retention) or neither matches.
+    """
     if payload is not None:
-        return body_of({}, None, payload)
-    if event is None or row is None:
+        candidates = [body_of({}, None, payload)]
+    elif event is None or row is None:
         return None
-    return body_of(RawJson(row), event, None)
+    else:
+        candidates = [body_of(RawJson(row), e, None) for e in (event, event.parsed())]
+    return next((body for body in candidates if sha256(body) == digest), None)
 
 
 def _dumps(value: Any) -> str:

@@ -18,7 +18,7 @@ from bridge.service import Bridge, client_session
 from events.bus import LocalBus, RedisBus
 from events.log import Event
 from events.tail import SUBSCRIBERS, EventTail
-from hookline import graphiql
+from hookline import graphiql, portal_page
 from hookline.graphql_view import HooklineGraphQL
 from hookline.limits import BodySizeLimit
 from hookline.settings import Settings
@@ -114,6 +114,7 @@ def build_app(
                 delivery_retention_days=settings.delivery_retention_days,
             ),
             sender=sender,
+            public_url=settings.public_url,
         )
         if bridge is not None:
             await bridge.start()
@@ -160,6 +161,8 @@ def build_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount(graphiql.ASSETS_PATH, graphiql.assets()),
+            Route(portal_page.PAGE_PATH, portal_page.PortalPage(settings.portal_frame_ancestors)),
+            Mount(portal_page.ASSETS_PATH, portal_page.assets()),
         ]
     return Starlette(
         routes=routes,

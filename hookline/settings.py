@@ -34,6 +34,17 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("HOOKLINE_CLAIM_LEASE_SECONDS", "120", "a claimed delivery not recorded by then is retried"),
     ("HOOKLINE_EVENT_POLL_SECONDS", "1", "how often the event table is read without announcements"),
     ("HOOKLINE_LOG_FORMAT", "text", "text, or json for one JSON object per log line"),
+    (
+        "HOOKLINE_PUBLIC_URL",
+        "unset",
+        "where browsers reach this service (e.g. https://hooks.example.com), for portal links; "
+        "unset: the address each request came to",
+    ),
+    (
+        "HOOKLINE_PORTAL_FRAME_ANCESTORS",
+        "unset",
+        "space-separated origins allowed to show /portal in an iframe; unset: none",
+    ),
 )
 LOG_FORMATS = ("text", "json")
 
@@ -66,6 +77,27 @@ def _number(env: Mapping[str, str], name: str, default: float, cast: type = floa
     return value
 
 
+def _public_url(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")) or any(c in raw for c in " ?#"):
+        raise SettingsError(f"HOOKLINE_PUBLIC_URL must be an http(s) URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _origins(raw: str | None) -> tuple[str, ...]:
+    """Origins for a CSP frame-ancestors list: scheme://host[:port] each, nothing else."""
+    origins = tuple((raw or "").split())
+    for origin in origins:
+        scheme, _, rest = origin.partition("://")
+        if scheme not in ("http", "https") or not rest or any(c in rest for c in "/;,'\""):
+            raise SettingsError(
+                "HOOKLINE_PORTAL_FRAME_ANCESTORS holds origins like https://app.example.com, "
+                f"got {origin!r}"
+            )
+    return origins
+
+
 def _masked(url: str | None) -> str | None:
     if url is None or "@" not in url:
         return url
@@ -89,6 +121,8 @@ class Settings:
     claim_lease_seconds: float = 120.0
     event_poll_seconds: float = 1.0
     log_format: str = "text"
+    public_url: str | None = None
+    portal_frame_ancestors: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -127,4 +161,6 @@ class Settings:
             claim_lease_seconds=_number(env, "HOOKLINE_CLAIM_LEASE_SECONDS", 120.0),
             event_poll_seconds=_number(env, "HOOKLINE_EVENT_POLL_SECONDS", 1.0),
             log_format=log_format,
+            public_url=_public_url(env.get("HOOKLINE_PUBLIC_URL")),
+            portal_frame_ancestors=_origins(env.get("HOOKLINE_PORTAL_FRAME_ANCESTORS")),
         )

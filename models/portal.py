@@ -7,7 +7,10 @@ SHA-256 of the secret is stored, as for API tokens. Sessions are read on every r
 cached, so an expiry or a revocation holds at once in every process.
 """
 
-from collections.abc import Collection
+import hashlib
+import hmac
+import secrets
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +20,7 @@ from tortoise.models import Model
 from models.ids import new_id
 
 TOKEN_PREFIX = "hlp_"
+ID_LENGTH = 32
 
 
 class PortalSession(Model):
@@ -50,6 +54,7 @@ class PortalScope:
     company_id: str
     project_ids: frozenset[str]
     expires_at: datetime
+    user_id: str  # who created it: the session acts with their roles, narrowed to the scope
 
     @property
     def every_project(self) -> bool:
@@ -63,3 +68,63 @@ class PortalScope:
         if self.every_project:
             return True
         return bool(project_ids) and set(project_ids) <= self.project_ids
+
+
+def hash_secret(secret: str) -> str:
+    """SHA-256 of a 32-byte random secret, as for API tokens (hookline.auth)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    row: PortalSession
+    secret: str
+
+    @property
+    def token(self) -> str:
+        return f"{TOKEN_PREFIX}{self.row.id}.{self.secret}"
+
+
+async def issue(
+    company_id: str, user_id: str, project_ids: Sequence[str], expires_at: datetime
+) -> IssuedSession:
+    secret = secrets.token_urlsafe(32)
+    row = await PortalSession.create(
+        company_id=company_id,
+        created_by_id=user_id,
+        project_ids=list(project_ids),
+        secret_hash=hash_secret(secret),
+        expires_at=expires_at,
+    )
+    return IssuedSession(row, secret)
+
+
+# Why a portal token is refused; clients see these as UNAUTHENTICATED messages.
+UNKNOWN = "Unknown portal session: no session with this id and secret exists"
+EXPIRED = "This portal session expired at {at}: ask for a new link"
+REVOKED = "This portal session was revoked: ask for a new link"
+
+
+async def find(session_id: str) -> PortalSession | None:
+    if len(session_id) > ID_LENGTH:  # longer than the column: no such row can exist
+        return None
+    return await PortalSession.get_or_none(id=session_id)
+
+
+async def verify(session_id: str, secret: str, now: datetime) -> PortalScope | str:
+    """The session's scope, or why it is refused. Read from the database every time: nothing
+    is cached, so a revocation or an expiry holds on the next request in every process."""
+    found = await find(session_id)
+    if found is None or not hmac.compare_digest(found.secret_hash, hash_secret(secret)):
+        return UNKNOWN
+    if found.revoked_at is not None:
+        return REVOKED
+    if now >= found.expires_at:
+        return EXPIRED.format(at=found.expires_at.isoformat())
+    return PortalScope(
+        session_id=found.id,
+        company_id=found.company_id,
+        project_ids=frozenset(found.project_ids),
+        expires_at=found.expires_at,
+        user_id=found.created_by_id,
+    )

@@ -12,15 +12,19 @@ from typing import Any, Protocol
 from events.announcement import Announcement
 from events.log import Event
 from models.access import Coverage
+from models.portal import PortalScope
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling. The system principal (the bridge) may read every project."""
+    """Who is calling. The system principal (the bridge) may read every project. A portal
+    session acts as the user who created it, narrowed to its scope and to webhook operations
+    (resolvers.portal_gate, and the scope checks of resolvers.webhook_rules)."""
 
     user_id: str | None
     company_hint: str | None = None
     is_system: bool = False
+    portal: PortalScope | None = None
 
 
 SYSTEM = Principal(user_id=None, is_system=True)
@@ -56,6 +60,7 @@ class Services:
     feed: EventFeed
     policy: WebhookPolicy = WebhookPolicy()
     sender: WebhookSender | None = None
+    public_url: str | None = None  # where browsers reach this service, for portal links
 
 
 @dataclass
