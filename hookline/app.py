@@ -161,7 +161,10 @@ def build_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount(graphiql.ASSETS_PATH, graphiql.assets()),
-            Route(portal_page.PAGE_PATH, portal_page.PortalPage(settings.portal_frame_ancestors)),
+            Route(
+                portal_page.PAGE_PATH,
+                portal_page.PortalPage(settings.portal_frame_ancestors).endpoint,
+            ),
             Mount(portal_page.ASSETS_PATH, portal_page.assets()),
         ]
     return Starlette(

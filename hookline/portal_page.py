@@ -46,7 +46,7 @@ class PortalPage:
             "X-Content-Type-Options": "nosniff",
         }
 
-    async def __call__(self, request: Request) -> Response:
+    async def endpoint(self, request: Request) -> Response:
         return HTMLResponse(self.html, headers=self.headers)
 
 
