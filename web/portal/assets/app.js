@@ -87,7 +87,7 @@ function loginView(message) {
     sessionStorage.setItem(TOKEN, token);
     await start();
   });
-  replace(main, h("h1", { tabindex: "-1" }, "Hookline webhooks"), form);
+  replace(main, h("h1", { tabindex: "-1" }, "Sign in"), form);
   input.focus();
 }
 

@@ -230,6 +230,8 @@ export async function detailView(context, webhookId) {
   const shown = new Map(); // delivery id → its <li>, kept across refreshes so open ones stay open
   let page = { after: null, before: null };
   let current = null;
+  const seen = new Set();
+  let chartDrawn = Date.now();
 
   const filterValue = () => {
     const value = {};
@@ -260,6 +262,13 @@ export async function detailView(context, webhookId) {
       }
       if (list.children[index] !== item) list.insertBefore(item, list.children[index] || null);
     });
+    // New deliveries on the newest page: the chart has news too (at most every 10 s).
+    const arrived = data.items.some((d) => !seen.has(d.id));
+    for (const d of data.items) seen.add(d.id);
+    if (arrived && !page.after && !page.before && Date.now() - chartDrawn > 10000) {
+      chartDrawn = Date.now();
+      drawChart().catch(() => {});
+    }
     newer.disabled = !data.hasPreviousPage;
     older.disabled = !data.hasNextPage;
     logStatus.textContent = data.items.length

@@ -84,7 +84,7 @@ function eventItem(event) {
 export function tailView(context) {
   const tail = context.tail;
   tail.start();
-  const list = h("ol", { className: "tail", role: "log", "aria-label": "Events, newest first", reversed: true });
+  const list = h("ol", { className: "tail", reversed: true });
   const state = h("p", { className: "status-line", role: "status" });
   const pause = h("button", { type: "button", className: "secondary" });
   const render = () => {
@@ -115,7 +115,7 @@ export function tailView(context) {
       h("p", {}, "Every event of the company's projects you can read, as it is committed, whether or not a webhook receives it."),
       h("div", { className: "actions" }, pause),
       state,
-      list,
+      h("div", { role: "log", "aria-label": "Events, newest first" }, list),
     ),
     leave: () => tail.listeners.delete(listener),
   };
