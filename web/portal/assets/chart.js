@@ -83,9 +83,9 @@ export function chart(buckets, bucket, caption) {
       svg.append(s("circle", { cx, cy, r: 3, class: cls }));
     }
   }
-  const ticks = Math.min(6, buckets.length);
-  for (let t = 0; t < ticks; t += 1) {
-    const i = Math.round((t * (buckets.length - 1)) / Math.max(1, ticks - 1));
+  // At most six labels, evenly spaced in buckets.
+  const every = Math.max(1, Math.ceil(buckets.length / 6));
+  for (let i = 0; i < buckets.length; i += every) {
     const x = PAD.left + i * slot + slot / 2;
     svg.append(s("text", { x, y: HEIGHT - 8, class: "tick", "text-anchor": "middle" }, label(buckets[i].start, bucket)));
   }

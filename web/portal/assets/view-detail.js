@@ -403,7 +403,7 @@ function attemptItem(attempt) {
       attempt.statusCode ? `HTTP ${attempt.statusCode}` : "no answer",
       ` in ${ms(attempt.durationMs)}`,
     ),
-    h("p", { className: "hint" }, "Sent ", time(attempt.startedAt), attempt.error ? ` · ${attempt.error}` : ""),
+    h("p", { className: "hint" }, "Sent ", time(attempt.startedAt), attempt.error && attempt.error !== `HTTP ${attempt.statusCode}` ? ` · ${attempt.error}` : ""),
     h("h5", {}, "Request headers"),
     headers ? h("pre", { tabindex: "0" }, headers) : h("p", { className: "hint" }, "Nothing was sent."),
     h("h5", {}, "Request body"),
