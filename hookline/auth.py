@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from models import portal
+from models import ids, portal
 from models.accounts import ApiToken
+from models.text import unstorable
 from resolvers.context import Principal
 
 
@@ -42,16 +43,19 @@ async def issue_token(user_id: str, name: str = "") -> IssuedToken:
 
 
 def credentials(values: Mapping[str, object]) -> tuple[str, str] | None:
-    """(tokenId, secret) from headers or a connection_init payload; keys case-insensitive."""
+    """(tokenId, secret) from headers or a connection_init payload; keys case-insensitive.
+    A token id no row could have is no credential at all (it is never looked up)."""
     lowered = {str(k).lower(): v for k, v in values.items()}
     bearer = lowered.get("authorization")
     if isinstance(bearer, str) and bearer[:7].lower() == "bearer ":
         token_id, _, secret = bearer[7:].strip().partition(".")
-        return (token_id, secret) if token_id and secret else None
-    token_id, secret = lowered.get("x-bloo-token-id"), lowered.get("x-bloo-token-secret")
-    if isinstance(token_id, str) and isinstance(secret, str) and token_id and secret:
-        return token_id, secret
-    return None
+    else:
+        token_id, secret = lowered.get("x-bloo-token-id"), lowered.get("x-bloo-token-secret")
+    if not (isinstance(token_id, str) and isinstance(secret, str) and token_id and secret):
+        return None
+    if not ids.could_exist(token_id) or unstorable(secret) is not None:
+        return None
+    return token_id, secret
 
 
 # Token id → (secret hash, user id, when looked up). Tokens are immutable once issued and
@@ -65,7 +69,7 @@ async def _token(token_id: str) -> tuple[str, str] | None:
     cached = _CACHE.get(token_id)
     if cached is not None and time.monotonic() - cached[2] < CACHE_SECONDS:
         return cached[0], cached[1]
-    token = await ApiToken.get_or_none(id=token_id[:32])
+    token = await ApiToken.get_or_none(id=token_id)
     if token is None:
         return None
     if len(_CACHE) >= CACHE_SIZE:

@@ -35,6 +35,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("HOOKLINE_EVENT_POLL_SECONDS", "1", "how often the event table is read without announcements"),
     ("HOOKLINE_LOG_FORMAT", "text", "text, or json for one JSON object per log line"),
     (
+        "HOOKLINE_CORS_ORIGINS",
+        "unset",
+        "comma-separated browser origins (https://app.example.com, or *) that may call the API",
+    ),
+    (
         "HOOKLINE_PUBLIC_URL",
         "unset",
         "where browsers reach this service (e.g. https://hooks.example.com), for portal links; "
@@ -43,7 +48,8 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     (
         "HOOKLINE_PORTAL_FRAME_ANCESTORS",
         "unset",
-        "space-separated origins allowed to show /portal in an iframe; unset: none",
+        "comma-separated origins (https://app.example.com, or *) that may show /portal in an "
+        "iframe; unset: none",
     ),
 )
 LOG_FORMATS = ("text", "json")
@@ -85,17 +91,21 @@ def _public_url(raw: str | None) -> str | None:
     return raw.rstrip("/")
 
 
-def _origins(raw: str | None) -> tuple[str, ...]:
-    """Origins for a CSP frame-ancestors list: scheme://host[:port] each, nothing else."""
-    origins = tuple((raw or "").split())
-    for origin in origins:
-        scheme, _, rest = origin.partition("://")
-        if scheme not in ("http", "https") or not rest or any(c in rest for c in "/;,'\""):
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Browser origins: comma-separated `scheme://host[:port]`, or `*` for any."""
+    origins = []
+    for raw in (env.get(name) or "").split(","):
+        origin = raw.strip().rstrip("/")
+        if not origin:
+            continue
+        scheme, _, host = origin.partition("://")
+        if origin != "*" and (scheme not in ("http", "https") or not host or "/" in host):
             raise SettingsError(
-                "HOOKLINE_PORTAL_FRAME_ANCESTORS holds origins like https://app.example.com, "
-                f"got {origin!r}"
+                f"{name} holds origins like https://app.example.com (scheme://host[:port]), "
+                f"got {raw.strip()!r}"
             )
-    return origins
+        origins.append(origin)
+    return tuple(origins)
 
 
 def _masked(url: str | None) -> str | None:
@@ -120,6 +130,9 @@ class Settings:
     db_pool_size: int = 10
     claim_lease_seconds: float = 120.0
     event_poll_seconds: float = 1.0
+    # Browser apps on these origins may call the API (CORS) and open its WebSockets; none by
+    # default, so a page elsewhere cannot use a token it got hold of from a user's browser.
+    cors_origins: tuple[str, ...] = ()
     log_format: str = "text"
     public_url: str | None = None
     portal_frame_ancestors: tuple[str, ...] = ()
@@ -160,7 +173,8 @@ class Settings:
             db_pool_size=int(_number(env, "HOOKLINE_DB_POOL_SIZE", 10, int)),
             claim_lease_seconds=_number(env, "HOOKLINE_CLAIM_LEASE_SECONDS", 120.0),
             event_poll_seconds=_number(env, "HOOKLINE_EVENT_POLL_SECONDS", 1.0),
+            cors_origins=_origins(env, "HOOKLINE_CORS_ORIGINS"),
             log_format=log_format,
             public_url=_public_url(env.get("HOOKLINE_PUBLIC_URL")),
-            portal_frame_ancestors=_origins(env.get("HOOKLINE_PORTAL_FRAME_ANCESTORS")),
+            portal_frame_ancestors=_origins(env, "HOOKLINE_PORTAL_FRAME_ANCESTORS"),
         )

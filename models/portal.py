@@ -17,10 +17,10 @@ from datetime import datetime
 from tortoise import fields
 from tortoise.models import Model
 
+from models import ids
 from models.ids import new_id
 
 TOKEN_PREFIX = "hlp_"
-ID_LENGTH = 32
 
 
 class PortalSession(Model):
@@ -106,9 +106,7 @@ REVOKED = "This portal session was revoked: ask for a new link"
 
 
 async def find(session_id: str) -> PortalSession | None:
-    if len(session_id) > ID_LENGTH:  # longer than the column: no such row can exist
-        return None
-    return await PortalSession.get_or_none(id=session_id)
+    return await ids.find(PortalSession, session_id)
 
 
 async def verify(session_id: str, secret: str, now: datetime) -> PortalScope | str:

@@ -39,7 +39,7 @@ def bounds(start: datetime, end: datetime, step: timedelta) -> list[tuple[dateti
     found = []
     lo = start
     while lo < end:
-        hi = min(lo + step, end)
+        hi = lo + step if end - lo > step else end  # never past `end`, nor past year 9999
         found.append((lo, hi))
         lo = hi
     return found

@@ -18,6 +18,7 @@ from strawberry.types import Info
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from models import ids
 from models.event_types import HEALTH_CHECK, EventType
 from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus
 from resolvers import webhook_rules as rules
@@ -50,7 +51,7 @@ class Cursor:
             found = cls(utc(datetime.fromisoformat(stamp)), delivery_id)
         except (binascii.Error, UnicodeDecodeError, ValueError):
             raise BadUserInput(f"{field} is not a cursor of this log", field=field) from None
-        if not found.id:
+        if not ids.could_exist(found.id):
             raise BadUserInput(f"{field} is not a cursor of this log", field=field)
         return found
 
@@ -164,7 +165,7 @@ class DeliveryLogQuery:
     ) -> WebhookDelivery:
         principal(info)  # authentication before any lookup
         asked = NotFound("WebhookDelivery", id)
-        delivery = await Delivery.get_or_none(id=id)
+        delivery = await ids.find(Delivery, id)
         if delivery is None:
             raise asked
         try:

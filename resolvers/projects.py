@@ -7,7 +7,7 @@ from strawberry.types import Info
 from tortoise.transactions import in_transaction
 
 from events.announcement import Announcement
-from models import snapshots
+from models import ids, snapshots
 from models.accounts import CompanyLevel, CompanyUser, ProjectLevel
 from models.accounts import User as UserRow
 from models.slugs import unique_slug
@@ -142,7 +142,10 @@ class ProjectMutation:
         ],
     ) -> MutationResult:
         project = await require_project(info, input.project_id, "admin")
-        deleted = await ProjectUser.filter(project_id=project.id, user_id=input.user_id).delete()
+        deleted = (
+            ids.could_exist(input.user_id)
+            and await ProjectUser.filter(project_id=project.id, user_id=input.user_id).delete()
+        )
         if not deleted:
             raise BadUserInput("That user is not a member of this project", field="userId")
         await routing_changed(info, Announcement.ACCESS)

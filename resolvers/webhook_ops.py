@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from bridge.signing import generate_secret
 from events.announcement import Announcement
+from models import ids
 from models.rows import webhook_row
 from models.samples import sample_body
 from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus
@@ -159,7 +160,7 @@ class WebhookOpsMutation:
             RedeliverWebhookDeliveryInput, strawberry.argument(description="The delivery.")
         ],
     ) -> WebhookDelivery:
-        delivery = await Delivery.get_or_none(id=input.delivery_id)
+        delivery = await ids.find(Delivery, input.delivery_id)
         if delivery is None:
             raise NotFound("WebhookDelivery", input.delivery_id)
         await rules.own(info, delivery.webhook_id)
