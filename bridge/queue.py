@@ -107,14 +107,12 @@ _INSERT_ATTEMPT_PG = (
 )
 # The webhook rows event bodies carried, once per version; a version seen again is marked used.
 _UPSERT_ROW_SQLITE = (
-    "INSERT INTO sent_webhook_row (sha256, webhook_id, row, last_used_at) "
-    "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM webhook WHERE id = ?) "
+    "INSERT INTO sent_webhook_row (sha256, webhook_id, row, last_used_at) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (sha256) DO UPDATE SET last_used_at = excluded.last_used_at"
 )
 _UPSERT_ROW_PG = (
     "INSERT INTO sent_webhook_row (sha256, webhook_id, row, last_used_at) "
-    "SELECT $1::varchar, $2::varchar, $3::text, $4::timestamptz "
-    "WHERE EXISTS (SELECT 1 FROM webhook WHERE id = $2::varchar) "
+    "VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (sha256) DO UPDATE SET last_used_at = excluded.last_used_at"
 )
 _SUCCEEDED_SET = (
@@ -172,8 +170,6 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
             _INSERT_ATTEMPT_PG if postgres else _INSERT_ATTEMPT_SQLITE,
             [_attempt_values(a, postgres) for a in attempts],
         )
-        # After the attempts: rows lock their webhook, which comes after deliveries in the
-        # order every writer takes them (deleteWebhook deletes deliveries, then the webhook).
         await _store_sent_rows(connection, attempts, postgres)
         succeeded = [
             a.delivery_id for a in attempts if plan.decisions[a.delivery_id].kind == "succeeded"
@@ -245,6 +241,7 @@ def _attempt_values(attempt: Attempted, postgres: bool) -> list[Any]:
 
 
 async def _store_sent_rows(connection: Any, attempts: list[Attempted], postgres: bool) -> None:
+    """The webhook rows the attempts' bodies carried, each version once (see SentWebhookRow)."""
     rows = {
         a.request.webhook_row.sha256: (a.request.webhook_row, a.result.started_at)
         for a in attempts
@@ -252,12 +249,8 @@ async def _store_sent_rows(connection: Any, attempts: list[Attempted], postgres:
     }
     if not rows:
         return
-    values = []
-    for digest in sorted(rows):  # one lock order for every writer
-        row, used = rows[digest]
-        values.append([digest, row.webhook_id, str(row.json), used])
-        if not postgres:
-            values[-1].append(row.webhook_id)
+    # In digest order: every recorder locks these rows in one order (they lock nothing else).
+    values = [[d, rows[d][0].webhook_id, str(rows[d][0].json), rows[d][1]] for d in sorted(rows)]
     await connection.execute_many(_UPSERT_ROW_PG if postgres else _UPSERT_ROW_SQLITE, values)
 
 

@@ -117,13 +117,13 @@ class SentWebhookRow(Model):
 
     Its health counters change as deliveries succeed and fail, so the webhook as it is now is
     not what an older body carried. Attempts refer to a version by digest; a version is purged
-    with the deliveries once no attempt within the retention period used it.
+    with the deliveries once no attempt within the retention period used it. No foreign key to
+    the webhook: the recorder writes these rows, and a key would make it lock the webhook before
+    the deliveries, against the order deleteWebhook takes them in (a deadlock on PostgreSQL).
     """
 
     sha256 = fields.CharField(primary_key=True, max_length=64)
-    webhook = fields.ForeignKeyField(
-        "models.Webhook", related_name="sent_rows", on_delete=fields.CASCADE
-    )
+    webhook_id = fields.CharField(max_length=32)
     row = fields.TextField()
     last_used_at = fields.DatetimeField()
 

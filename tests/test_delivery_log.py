@@ -6,9 +6,10 @@ from typing import Any
 
 from standardwebhooks import Webhook as StandardWebhook
 
+from bridge import retention
 from events.log import Event
 from models.ids import new_id
-from models.webhooks import Delivery, DeliveryStatus
+from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, SentWebhookRow
 from tests.barriers import bridge_settled
 from tests.conftest import Account, Client, new_account
 from tests.receiver import Receiver
@@ -162,3 +163,23 @@ async def test_one_delivery_answers_a_stranger_as_its_webhook_does(
     assert error["extensions"]["code"] == code
     missing = await gql.error(ONE, {"d": "nope"})
     assert missing["extensions"]["code"] == "WEBHOOK_DELIVERY_NOT_FOUND"
+
+
+async def test_webhook_row_versions_go_with_the_deliveries_that_used_them(
+    app: Any, gql: Client, owner: Account, receiver: Receiver
+) -> None:
+    made = await create(gql, receiver.url, events=["TODO_CREATED"])
+    await Tracker(gql, owner.project_id).todo(title="Kept, then purged")
+    await receiver.wait_for(1)
+    await bridge_settled(app)
+    [attempt] = await DeliveryAttempt.filter(webhook_id=made["id"])
+    row = await SentWebhookRow.get(sha256=attempt.webhook_row_sha256)
+    assert row.webhook_id == made["id"] and '"secret":""' in row.row
+    # 40 days on, past the 30-day retention: the delivery, its attempt and the version go.
+    old = datetime.now(UTC) - timedelta(days=40)
+    await Delivery.filter(webhook_id=made["id"]).update(created_at=old)
+    await SentWebhookRow.filter(sha256=row.sha256).update(last_used_at=old)
+    await retention.purge_deliveries(30)
+    assert not await Delivery.filter(webhook_id=made["id"]).exists()
+    assert not await DeliveryAttempt.filter(webhook_id=made["id"]).exists()
+    assert not await SentWebhookRow.filter(sha256=row.sha256).exists()

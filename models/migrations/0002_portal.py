@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
             name='SentWebhookRow',
             fields=[
                 ('sha256', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=64)),
-                ('webhook', fields.ForeignKeyField('models.Webhook', source_field='webhook_id', db_constraint=True, to_field='id', related_name='sent_rows', on_delete=OnDelete.CASCADE)),
+                ('webhook_id', fields.CharField(max_length=32)),
                 ('row', fields.TextField(unique=False)),
                 ('last_used_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
