@@ -21,8 +21,7 @@ from bridge.config import BridgeConfig
 from bridge.http import HttpResult, post
 from bridge.outcomes import Attempted
 from bridge.recorder import Recorder
-from bridge.render import EventData, RawJson, body_of, build_request, encoded
-from models.rows import webhook_row
+from bridge.render import EventData, SentRequest, SentRow, body_of, build_request, sha256
 from models.webhooks import Delivery, Webhook
 
 logger = logging.getLogger("hookline.dispatcher")
@@ -140,7 +139,7 @@ class Dispatcher:
         if self._stopping:  # too late to start: back to the queue at shutdown
             self._abandoned.extend(c.id for c in batch)
             return
-        rows = {w.id: encoded(webhook_row(w)) for w in webhooks.values()}
+        rows = {w.id: SentRow.of(w) for w in webhooks.values()}
         for claimed in batch:
             webhook = webhooks.get(claimed.webhook_id)
             self._in_flight[claimed.webhook_id] += 1
@@ -156,7 +155,7 @@ class Dispatcher:
         self,
         claimed: queue.Claimed,
         webhook: Webhook | None,
-        row: RawJson | None,
+        row: SentRow | None,
         event: EventData | None,
     ) -> None:
         try:
@@ -171,8 +170,8 @@ class Dispatcher:
                 attempted = Attempted(claimed.id, claimed.webhook_id, number, result, one_shot=True)
             else:
                 async with self._endpoint_slot(claimed.webhook_id):
-                    result = await self._send(webhook, row, claimed, event)
-                attempted = Attempted(claimed.id, claimed.webhook_id, number, result)
+                    result, sent = await self._send(webhook, row, claimed, event)
+                attempted = Attempted(claimed.id, claimed.webhook_id, number, result, request=sent)
             self.recorder.add(attempted, event)
         except asyncio.CancelledError:
             self._abandoned.append(claimed.id)  # back to the queue at shutdown
@@ -214,16 +213,20 @@ class Dispatcher:
     async def _send(
         self,
         webhook: Webhook,
-        row: RawJson | None,
+        row: SentRow | None,
         claimed: queue.Claimed,
         event: EventData | None,
-    ) -> HttpResult:
+    ) -> tuple[HttpResult, SentRequest]:
         now = self.clock()
-        body = body_of(row or webhook_row(webhook), event, claimed.payload)
+        if claimed.payload is None:  # an event body carries the webhook's row
+            row = row or SentRow.of(webhook)
+            body = body_of(row.json, event, None)
+        else:
+            row, body = None, body_of({}, None, claimed.payload)
         request = build_request(webhook, claimed.message_id, claimed.event, body, now)
         result = await post(self.session, request.url, request.body, request.headers, self._timeout)
         metrics.ATTEMPT_SECONDS.observe(result.duration_ms / 1000)
-        return result
+        return result, SentRequest(request.headers, sha256(body), row)
 
     # -- one-off sends (health checks, tests, redeliveries) ---------------------------------
 
@@ -240,10 +243,12 @@ class Dispatcher:
         self._in_flight[webhook.id] += 1
         try:
             async with self._endpoint_slot(webhook.id):
-                result = await self._send(webhook, None, claimed, event)
+                result, sent = await self._send(webhook, None, claimed, event)
         finally:
             self._finished(webhook.id)
-        attempted = Attempted(delivery.id, webhook.id, delivery.attempt_count + 1, result, True)
+        attempted = Attempted(
+            delivery.id, webhook.id, delivery.attempt_count + 1, result, True, request=sent
+        )
         await self.recorder.record([(attempted, event)])
 
     # -- shutdown ---------------------------------------------------------------------------

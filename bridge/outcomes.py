@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bridge.http import HttpResult
+from bridge.render import SentRequest
 from bridge.retry import Decision, Outcome, decide
 
 
@@ -18,6 +19,7 @@ class Attempted:
     result: HttpResult
     # Health checks, tests and manual redeliveries get one attempt and leave health alone.
     one_shot: bool = False
+    request: SentRequest | None = None  # None when nothing was sent
 
 
 @dataclass

@@ -20,7 +20,7 @@ from bridge.service import Bridge, client_session
 from events.bus import LocalBus, RedisBus
 from events.log import Event
 from events.tail import SUBSCRIBERS, EventTail
-from hookline import graphiql
+from hookline import graphiql, portal_page
 from hookline.admission import AdmitSockets
 from hookline.graphql_view import HooklineGraphQL
 from hookline.limits import BodySizeLimit
@@ -120,6 +120,7 @@ def build_app(
             ),
             sender=sender,
             limiter=limits,
+            public_url=settings.public_url,
         )
         if bridge is not None:
             await bridge.start()
@@ -169,6 +170,11 @@ def build_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount(graphiql.ASSETS_PATH, graphiql.assets()),
+            Route(
+                portal_page.PAGE_PATH,
+                portal_page.PortalPage(settings.portal_frame_ancestors).endpoint,
+            ),
+            Mount(portal_page.ASSETS_PATH, portal_page.assets()),
         ]
     middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
     if settings.cors_origins:  # outermost, so refusals (413, 4xx) carry the CORS headers too

@@ -63,6 +63,18 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
         "unset",
         "comma-separated browser origins (https://app.example.com, or *) that may call the API",
     ),
+    (
+        "HOOKLINE_PUBLIC_URL",
+        "unset",
+        "where browsers reach this service (e.g. https://hooks.example.com), for portal links; "
+        "unset: the address each request came to",
+    ),
+    (
+        "HOOKLINE_PORTAL_FRAME_ANCESTORS",
+        "unset",
+        "comma-separated origins (https://app.example.com, or *) that may show /portal in an "
+        "iframe; unset: none",
+    ),
 )
 LOG_FORMATS = ("text", "json")
 
@@ -104,6 +116,14 @@ def _rates(env: Mapping[str, str], name: str, default: str) -> str:
     except ValueError as exc:
         raise SettingsError(f"{name} must be rates like '100/minute', got {raw!r}: {exc}") from None
     return raw
+
+
+def _public_url(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")) or any(c in raw for c in " ?#"):
+        raise SettingsError(f"HOOKLINE_PUBLIC_URL must be an http(s) URL, got {raw!r}")
+    return raw.rstrip("/")
 
 
 def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -161,6 +181,8 @@ class Settings:
     # default, so a page elsewhere cannot use a token it got hold of from a user's browser.
     cors_origins: tuple[str, ...] = ()
     log_format: str = "text"
+    public_url: str | None = None
+    portal_frame_ancestors: tuple[str, ...] = ()
 
     def rates(self, name: str) -> list[RateLimitItem]:
         """One of the rate_limit_* settings as `limits` items."""
@@ -214,6 +236,8 @@ class Settings:
             },
             cors_origins=_origins(env, "HOOKLINE_CORS_ORIGINS"),
             log_format=log_format,
+            public_url=_public_url(env.get("HOOKLINE_PUBLIC_URL")),
+            portal_frame_ancestors=_origins(env, "HOOKLINE_PORTAL_FRAME_ANCESTORS"),
         )
 
 

@@ -13,16 +13,20 @@ from typing import Any, Protocol
 from events.announcement import Announcement
 from events.log import Event
 from models.access import Coverage
+from models.portal import PortalScope
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling. The system principal (the bridge) may read every project."""
+    """Who is calling. The system principal (the bridge) may read every project. A portal
+    session acts as the user who created it, narrowed to its scope and to webhook operations
+    (resolvers.portal_gate, and the scope checks of resolvers.webhook_rules)."""
 
     user_id: str | None
     company_hint: str | None = None
     is_system: bool = False
     token_id: str | None = None  # what rates and quotas per token are counted by
+    portal: PortalScope | None = None
 
 
 SYSTEM = Principal(user_id=None, is_system=True)
@@ -89,6 +93,7 @@ class Services:
     policy: WebhookPolicy = WebhookPolicy()
     sender: WebhookSender | None = None
     limiter: Limiter | None = None  # None: nothing is limited (the bridge's own schema runs)
+    public_url: str | None = None  # where browsers reach this service, for portal links
 
 
 @dataclass

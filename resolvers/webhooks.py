@@ -60,7 +60,7 @@ class WebhookQuery:
         take: taking("webhooks") = 20,
     ) -> WebhookPagination:
         page(skip, take)
-        query = WebhookRow.filter(created_by_id=user_id(info))
+        query = await rules.portal_narrowed(info, WebhookRow.filter(created_by_id=user_id(info)))
         if filter is not None and given(filter.enabled) and filter.enabled is not None:
             query = query.filter(enabled=filter.enabled)
         total = await query.count()

@@ -13,8 +13,12 @@ from resolvers.authz import FreshRoles
 from resolvers.checklists import ChecklistMutation, ChecklistQuery
 from resolvers.comments import CommentMutation, CommentQuery
 from resolvers.custom_fields import CustomFieldMutation, CustomFieldQuery
+from resolvers.delivery_log import DeliveryLogQuery
+from resolvers.portal import PortalMutation, PortalQuery
+from resolvers.portal_gate import gate
 from resolvers.projects import ProjectMutation, ProjectQuery
 from resolvers.quotas import OperationRate
+from resolvers.stats import StatsQuery
 from resolvers.subscriptions import StreamExecutor, Subscription
 from resolvers.tags import TagMutation, TagQuery
 from resolvers.todo_links import TodoLinkMutation
@@ -48,6 +52,9 @@ Query = merged(
         ChecklistQuery,
         WebhookQuery,
         WebhookOpsQuery,
+        DeliveryLogQuery,
+        StatsQuery,
+        PortalQuery,
     ),
 )
 Mutation = merged(
@@ -65,8 +72,10 @@ Mutation = merged(
         CommentMutation,
         WebhookMutation,
         WebhookOpsMutation,
+        PortalMutation,
     ),
 )
+gate(Query, Mutation, Subscription)
 
 
 class Schema(strawberry.Schema):
