@@ -26,9 +26,10 @@ from resolvers.authz import principal
 from resolvers.request_bodies import RequestBodies
 from resolvers.stats import utc
 from resolvers.validate import given
-from resolvers.webhooks import MAX_TAKE
+from schema import paging
 from schema.delivery_log import DeliveryLogFilter, WebhookDeliveryPage
 from schema.errors import BadUserInput, NotFound
+from schema.paging import taking
 from schema.webhooks import WebhookDelivery
 
 EVENT_NAMES = frozenset(EventType) | {HEALTH_CHECK}
@@ -122,12 +123,9 @@ class DeliveryLogQuery:
             str | None,
             strawberry.argument(description="Newer than this cursor (a page's startCursor)."),
         ] = None,
-        take: Annotated[
-            int, strawberry.argument(description=f"How many deliveries, 1 to {MAX_TAKE}.")
-        ] = 20,
+        take: taking("deliveries") = 20,
     ) -> WebhookDeliveryPage:
-        if not 0 < take <= MAX_TAKE:
-            raise BadUserInput(f"take must be between 1 and {MAX_TAKE}", field="take")
+        paging.page(0, take)
         if after is not None and before is not None:
             raise BadUserInput("give after or before, not both", field="before")
         webhook = await rules.own(info, webhook_id)
