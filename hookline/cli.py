@@ -116,7 +116,7 @@ def _local_commands(
     command: Callable[..., argparse.ArgumentParser],
 ) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     """`listen` and `trigger`: clients of a server, run on a developer's machine."""
-    from hookline.local.commands import client_environment
+    from hookline.local.environment import client_environment
 
     epilog = client_environment()
     listen = command(
@@ -154,9 +154,9 @@ def _local_commands(
     listen.add_argument(
         "--after",
         metavar="CURSOR",
-        help="replay the events after this event id (0: every event the server keeps), then "
-        "go on live; `now` starts from now. Omitted: after the last event forwarded from this "
-        "server with this token, or from now on the first time",
+        help="replay the events after this event id, then go on live (0: from the first "
+        "event, while the server still keeps it); `now`: from now on. Omitted: after the last "
+        "event forwarded from this server with this token, or from now on the first time",
     )
     listen.add_argument(
         "--secret",

@@ -33,6 +33,7 @@ from tests.servers import (
     ListenProcess,
     RemoteGraphQL,
     bootstrap,
+    hookline_cli,
     uvicorn_server,
 )
 from tests.tracker import Tracker
@@ -287,6 +288,37 @@ async def test_events_and_project_narrow_what_is_forwarded(
     assert body["project"]["id"] == made["projectId"]
     assert body["webhook"]["events"] == ["TODO_CREATED"]
     assert body["webhook"]["projectIds"] == [made["projectId"]]
+
+
+async def test_a_member_hears_only_the_projects_they_belong_to(
+    tmp_path: Path, server: HooklineProcess, web: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    made = await bootstrap(server.env)
+    owner = RemoteGraphQL(web, server.url, made)
+    other = (
+        await owner(
+            'mutation($c:String!){createProject(input:{companyId:$c,name:"Private"}){id}}',
+            {"c": made["companyId"]},
+        )
+    )["createProject"]["id"]
+    email = f"member-{uuid.uuid4().hex[:8]}@acme.test"
+    await owner(
+        "mutation($p:String!,$e:String!){addProjectMember(input:{projectId:$p,email:$e,"
+        "level:MEMBER}){id}}",
+        {"p": made["projectId"], "e": email},
+    )
+    member = await hookline_cli(["token", "create", "--email", email], server.env)
+    async with ListenProcess(
+        server.url, member["token"], receiver.url, tmp_path / "state", "--after", "0"
+    ):
+        await owner(CREATE_LIST, {"p": other, "t": "Not yours"})
+        last = (await owner(CREATE_LIST, {"p": made["projectId"], "t": "Yours"}))["createTodoList"]
+        # In order, one by one: once the last is in, an earlier one that passed would be too.
+        requests = await receiver.wait_until(
+            lambda got: any(r.json["currentValue"]["id"] == last["id"] for r in got)
+        )
+    assert [r.json["currentValue"]["title"] for r in requests] == ["Yours"]
+    assert requests[0].json["webhook"]["createdById"] == member["userId"]
 
 
 async def test_a_failing_receiver_is_retried_and_reported_and_the_stream_goes_on(

@@ -9,39 +9,30 @@ import binascii
 import os
 import sys
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from bridge.signing import SECRET_PREFIX
-from hookline.local.listener import NOW, Options, listen
 from hookline.local.remote import LocalToolError, Refused, Server, UsageError
-from hookline.local.report import Report
+from hookline.local.state import NOW
 from hookline.local.stream import Filters
-from hookline.local.trigger import event_type, trigger
+from hookline.local.trigger import event_type
 
-# The client's own variables (the server's are in hookline.settings): (name, meaning).
-CLIENT_VARIABLES: tuple[tuple[str, str], ...] = (
-    ("HOOKLINE_SERVER", "the server's URL when --server is not given"),
-    ("HOOKLINE_TOKEN", "the API token when --token is not given (keeps it out of `ps`)"),
-    (
-        "XDG_STATE_HOME",
-        "listen keeps its cursor in $XDG_STATE_HOME/hookline/listen (default: ~/.local/state)",
-    ),
-)
-
-
-def client_environment() -> str:
-    lines = ["environment variables:"]
-    for name, meaning in CLIENT_VARIABLES:
-        lines += [f"  {name}", f"      {meaning}"]
-    return "\n".join(lines)
+if TYPE_CHECKING:
+    from hookline.local.listener import Options
 
 
 def run_listen(args: argparse.Namespace) -> int:
+    # Imported here: the forwarding half (bridge, models) is not needed to trigger.
+    from hookline.local.listener import listen
+    from hookline.local.report import Report
+
     return _run(lambda: listen(_listen_options(args), Report(args.print_json)))
 
 
 def run_trigger(args: argparse.Namespace) -> int:
+    from hookline.local.trigger import trigger
+
     def say(line: str) -> None:
         print(line, flush=True)
 
@@ -85,7 +76,9 @@ def _server(args: argparse.Namespace) -> Server:
     return Server.of(url, token)
 
 
-def _listen_options(args: argparse.Namespace) -> Options:
+def _listen_options(args: argparse.Namespace) -> "Options":
+    from hookline.local.listener import Options
+
     server = _server(args)
     return Options(
         server=server,

@@ -22,11 +22,9 @@ from bridge.signing import generate_secret
 from hookline.local.forwarder import Forwarder, LocalWebhook
 from hookline.local.remote import Refused, Server, Unreachable, current_user_id
 from hookline.local.report import Report
-from hookline.local.state import CursorFile
+from hookline.local.state import NOW, CursorFile
 from hookline.local.stream import EventStream, Filters
 
-# Where to start: a saved or given event id, or NOW (ignore any saved cursor).
-NOW = "now"
 # A connection that stayed up this long, or carried an event, was healthy: the next failure
 # starts the backoff again from its first step.
 HEALTHY_AFTER = 30.0
@@ -125,8 +123,9 @@ async def listen(options: Options, report: Report) -> None:
             except Refused as exc:
                 if exc.code == "CURSOR_EXPIRED":
                     raise Refused(
-                        f"cannot resume after event {cursor}: {exc} "
-                        f"(start again with --after {NOW}, or --after a later event id)",
+                        f"cannot resume after event {cursor}, the server has purged what "
+                        f"followed it ({exc}); run again with --after {NOW} to start from now "
+                        "on, or with --after a later event id",
                         exc.code,
                     ) from None
                 raise

@@ -76,4 +76,6 @@ class Report:
         when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
         self._line(self.out, f"{when}  {event.type}  {' '.join(ids)}  -> {outcome}")
         if self.print_json:
-            self._line(self.out, json.dumps(json.loads(forwarded.body), indent=2))
+            self._line(
+                self.out, json.dumps(json.loads(forwarded.body), indent=2, ensure_ascii=False)
+            )

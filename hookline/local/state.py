@@ -9,14 +9,21 @@ listener's life keeps a second listener of the same server and token from moving
 under the first (the lock goes with the process, however it ends).
 """
 
-import fcntl
 import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from hookline.local.remote import Server, UsageError
+from hookline.local.remote import LocalToolError, Server, UsageError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; two listeners there are the user's care
+    fcntl = None  # type: ignore[assignment]
+
+# --after NOW: start from now on, whatever cursor is saved.
+NOW = "now"
 
 
 def state_dir() -> Path:
@@ -39,6 +46,9 @@ class CursorFile:
             handle = self.path.with_suffix(".lock").open("ab")
         except OSError as exc:
             raise UsageError(f"cannot keep the cursor in {self.path.parent}: {exc}") from None
+        if fcntl is None:
+            self._lock = handle
+            return
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -69,5 +79,9 @@ class CursorFile:
             "savedAt": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(record, indent=2) + "\n")
-        os.replace(temporary, self.path)
+        try:
+            temporary.write_text(json.dumps(record, indent=2) + "\n")
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            # Going on without saving would make the next start replay or skip: stop instead.
+            raise LocalToolError(f"cannot save the cursor to {self.path}: {exc}") from None
