@@ -42,6 +42,11 @@ class LocalBus:
     def announce(self, kind: Announcement = Announcement.EVENTS) -> None:
         self._deliver(kind)
 
+    def hear(self, kind: Announcement) -> None:
+        """Tell this process's listeners only: a change noticed in the database, which every
+        other process notices there too (events.watch)."""
+        self._deliver(kind)
+
     async def start(self) -> None:
         return None
 
@@ -66,11 +71,13 @@ class RedisBus(LocalBus):
 
     def announce(self, kind: Announcement = Announcement.EVENTS) -> None:
         self._deliver(kind)  # our own process hears it at once
-        task = asyncio.get_running_loop().create_task(self._publish(kind))
+        task = asyncio.get_running_loop().create_task(self.publish(kind))
         self._publishes.add(task)
         task.add_done_callback(self._publishes.discard)
 
-    async def _publish(self, kind: Announcement) -> None:
+    async def publish(self, kind: Announcement) -> None:
+        """Tell every process over Redis, and wait for it (announce does it in the background;
+        a command-line process that exits at once awaits this)."""
         for _ in range(PUBLISH_ATTEMPTS):
             try:
                 await self._redis.publish(CHANNEL, kind.value)

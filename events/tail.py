@@ -50,17 +50,17 @@ class EventTail:
         queue_size: int = 1000,
         poll_interval: float = 1.0,
         page_size: int = PAGE,
-        routing_version: Callable[[], Awaitable[int]] | None = None,
+        check_stored_changes: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
-        """routing_version: the stored count of access changes, read after each batch when
-        other processes may change access unheard (see models.webhooks.routing_version)."""
+        """check_stored_changes: called after each batch when other processes may change
+        access unheard (events.watch.StoredChanges.check, which announces what it finds to
+        this process, the tail included, before the batch reaches any subscriber)."""
         # Read when a subscriber starts following, so tests and operators may tune a live tail.
         self.queue_size = queue_size
         self.page_size = page_size
         self.poll_interval = poll_interval
         self.access_epoch = 0
-        self._routing_version = routing_version
-        self._version = -1
+        self._check_stored_changes = check_stored_changes
         self._subscribers: set[_Subscriber] = set()
         self._wake = asyncio.Event()
         self._last_id: int | None = None
@@ -76,7 +76,7 @@ class EventTail:
         return self._last_id or 0
 
     def on_announce(self, kind: Announcement) -> None:
-        if kind is Announcement.ACCESS:
+        if kind in (Announcement.ACCESS, Announcement.TOKENS):
             self.access_epoch += 1
         elif kind is Announcement.EVENTS:
             self._wake.set()
@@ -112,13 +112,10 @@ class EventTail:
             if not batch:
                 return
             self._last_id = batch[-1].id
-            if self._routing_version is not None:
+            if self._check_stored_changes is not None:
                 # Read after the events: a change committed before any of them is seen here,
                 # and the subscribers look their access up again before they filter.
-                version = await self._routing_version()
-                if version != self._version:
-                    self._version = version
-                    self.access_epoch += 1
+                await self._check_stored_changes()
             for subscriber in list(self._subscribers):
                 for event in batch:
                     subscriber.offer(event)

@@ -18,6 +18,8 @@ from bridge.service import Bridge, client_session
 from events.bus import LocalBus, RedisBus
 from events.log import Event
 from events.tail import EventTail
+from events.watch import StoredChanges
+from hookline.auth import Authenticator
 from hookline.graphql_view import HooklineGraphQL
 from hookline.limits import BodySizeLimit
 from hookline.settings import Settings
@@ -74,17 +76,23 @@ def build_app(
         if migrate:
             await db.migrate(settings.database_url)
         await db.init(settings.database_url, settings.db_pool_size)
-        # The embedded single process hears every change of webhooks and access on its own
-        # bus. Processes sharing a database may not (an announcement can trail the events
-        # after it, or be lost with Redis): they compare the stored routing version.
+        # Changes of webhooks, access and tokens are counted in the database. The embedded
+        # single process hears its own on its bus, and polls the count only for the CLI's
+        # (a token revoked from the command line). Processes sharing a database may not hear
+        # each other (an announcement can trail the events after it, or be lost with Redis):
+        # their tails also compare the count after each batch, before subscribers see it.
         alone = db.dialect() == "sqlite" and serve_api and run_bridge
+        stored = StoredChanges(routing_version, bus.hear, settings.event_poll_seconds)
         tail = EventTail(
             queue_size=settings.max_subscriber_queue,
             poll_interval=settings.event_poll_seconds,
-            routing_version=None if alone else routing_version,
+            check_stored_changes=None if alone else stored.check,
         )
+        authenticator = Authenticator()
+        bus.listen(authenticator.on_announce)  # first: streams re-check tokens after it
         bus.listen(tail.on_announce)
         await bus.start()
+        await stored.start()
         await tail.start()
         config = bridge_config(settings)
         session = client_session(config)
@@ -112,6 +120,7 @@ def build_app(
                 delivery_retention_days=settings.delivery_retention_days,
             ),
             sender=sender,
+            authenticator=authenticator,
         )
         if bridge is not None:
             await bridge.start()
@@ -126,6 +135,7 @@ def build_app(
                 await bridge.stop()
             await session.close()
             await tail.stop()
+            await stored.stop()
             await bus.stop()
             await db.close()
 

@@ -1,4 +1,8 @@
-"""The GraphQL endpoint: Strawberry's ASGI view with our context and authentication."""
+"""The GraphQL endpoint: Strawberry's ASGI view with our context and authentication.
+
+A context keeps the credentials the caller presented; the principal is derived from them at the
+start of every operation (resolvers.authz.FreshAccess), so a socket outlives no revocation.
+"""
 
 from typing import Any
 
@@ -12,8 +16,7 @@ from strawberry.subscriptions import (
     GRAPHQL_WS_PROTOCOL,
 )
 
-from hookline.auth import authenticate
-from resolvers.context import Context, Services
+from resolvers.context import Context, Principal, Services
 
 PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
 
@@ -27,13 +30,20 @@ class HooklineGraphQL(GraphQL):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         context = Context(services=self.services, request=request)
-        if not isinstance(request, WebSocket):  # sockets authenticate in on_ws_connect
-            context.principal = await authenticate(request.headers)
+        if not isinstance(request, WebSocket):  # sockets present theirs in connection_init
+            context.credentials = request.headers
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
+        """Refuse a socket whose token is missing or refused at once (close 4403)."""
+        authenticator = self.services.authenticator
+        assert authenticator is not None
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
-        principal = await authenticate(params) or await authenticate(context.request.headers)
-        if principal is None:
-            raise ConnectionRejectionError({"message": "Missing or invalid token"})
-        context.principal = principal
+        for presented in (params, context.request.headers):
+            verdict = await authenticator.authenticate(presented)
+            if verdict is not None:
+                break
+        if not isinstance(verdict, Principal):
+            message = verdict.message if verdict is not None else "Missing token"
+            raise ConnectionRejectionError({"message": message})
+        context.credentials = presented

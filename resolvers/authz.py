@@ -1,20 +1,24 @@
 """Who may do what: company and project roles (Blue's names), checked on every operation.
 
 The rule that maps roles to projects is models.access's; this module asks it once per operation
-and turns its answer into the errors clients see.
+and turns its answer into the errors clients see. Authentication comes first, before any
+lookup (Authenticated, on every root field). Then what the caller cannot read answers exactly
+as if it did not exist (`<ENTITY>_NOT_FOUND`), so ids and slugs of other companies are no
+oracle; FORBIDDEN is kept for what the caller can see but their role does not allow.
 """
 
-from collections.abc import Iterator
-from typing import Literal
+import inspect
+from collections.abc import AsyncIterator
+from typing import Any, Literal
 
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.types import Info
 
 from models import access
 from models.accounts import Company, CompanyLevel, ProjectLevel
 from models.tracker import Project
 from resolvers.context import Context, Principal
-from schema.errors import Forbidden, NotFound, Unauthenticated
+from schema.errors import ApiError, Forbidden, NotFound, Unauthenticated
 
 Need = Literal["read", "comment", "write", "admin"]
 
@@ -31,10 +35,26 @@ def context_of(info: Info) -> Context:
 
 
 def principal(info: Info) -> Principal:
-    found = context_of(info).principal
-    if found is None:
+    context = context_of(info)
+    if context.principal is None:
+        if context.refusal is not None:
+            raise Unauthenticated(context.refusal.message)
         raise Unauthenticated("Authentication required: send a Bearer token")
-    return found
+    return context.principal
+
+
+class Authenticated(FieldExtension):
+    """No root field runs for an anonymous caller: authentication before any lookup, so the
+    answer never depends on whether an id exists. schema.root puts it on every root field."""
+
+    def resolve(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
+        principal(info)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
+        principal(info)
+        result = next_(source, info, **kwargs)
+        return await result if inspect.isawaitable(result) else result
 
 
 def user_id(info: Info) -> str:
@@ -52,14 +72,16 @@ async def coverage(info: Info) -> access.Coverage:
     return context.coverage
 
 
-class FreshRoles(SchemaExtension):
-    """Roles are read once per operation, never once per connection: a WebSocket's context
-    outlives its operations, and a member removed meanwhile must not keep their rights."""
+class FreshAccess(SchemaExtension):
+    """Identity and roles are established once per operation, never once per connection: a
+    WebSocket's context outlives its operations, and a member removed or a token revoked or
+    expired meanwhile must not keep their rights."""
 
-    def on_operation(self) -> Iterator[None]:
+    async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
         if isinstance(context, Context):
             context.coverage = None
+            await context.authenticate()
         yield
 
 
@@ -73,34 +95,47 @@ async def project_level(info: Info, project: Project) -> ProjectLevel | None:
 
 
 async def require_project(info: Info, project_id: str, need: Need) -> Project:
+    principal(info)  # authentication before any lookup
     project = await Project.get_or_none(id=project_id)
     if project is None:
         raise NotFound("Project", project_id)
     return await authorise(info, project, need)
 
 
-async def authorise(info: Info, project: Project, need: Need) -> Project:
-    """The project, if the caller's role in it allows `need`."""
+def refusal(roles: access.Coverage, company_id: str, asked: NotFound) -> ApiError:
+    """The answer for a project the caller cannot read: `asked` (the entity the caller named,
+    exactly as if it were missing) outside the caller's companies, FORBIDDEN inside them."""
+    if company_id in roles.companies:
+        return Forbidden("You are not a member of this project")
+    return asked
+
+
+async def authorise(
+    info: Info, project: Project, need: Need, asked: NotFound | None = None
+) -> Project:
+    """The project, if the caller's role in it allows `need` (see refusal when they cannot
+    read it; `asked` defaults to the project)."""
     if principal(info).is_system:
         return project
-    level = await project_level(info, project)
+    roles = await coverage(info)
+    level = roles.level(project.company_id, project.id)
     if level is None:
-        raise Forbidden("You are not a member of this project")
+        raise refusal(roles, project.company_id, asked or NotFound("Project", project.id))
     if level not in _ALLOWED[need]:
         raise Forbidden(f"Your role {level} in this project does not allow this ({need})")
     return project
 
 
 async def require_company(info: Info, company_ref: str, admin: bool = False) -> Company:
-    """A company by id or slug that the caller belongs to (as OWNER/ADMIN when admin)."""
+    """A company by id or slug that the caller belongs to (as OWNER/ADMIN when admin); one
+    they do not belong to is COMPANY_NOT_FOUND, exactly as a missing one."""
+    principal(info)  # authentication before any lookup
     company = await Company.get_or_none(id=company_ref) or await Company.get_or_none(
         slug=company_ref
     )
-    if company is None:
+    level = await company_level(info, company.id) if company is not None else None
+    if company is None or level is None:
         raise NotFound("Company", company_ref)
-    level = await company_level(info, company.id)
-    if level is None:
-        raise Forbidden("You are not a member of this company")
     if admin and level not in access.COMPANY_ADMINS:
         raise Forbidden("Only company owners and admins may do this")
     return company

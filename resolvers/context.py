@@ -4,14 +4,22 @@ The app (hookline/) builds Services once in its lifespan and a Context per reque
 resolvers see only these Protocols, never the concrete bus, feed or dispatcher.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from events.announcement import Announcement
 from events.log import Event
 from models.access import Coverage
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Credentials were presented and refused; the message says why (e.g. expired)."""
+
+    message: str
 
 
 @dataclass(frozen=True)
@@ -21,9 +29,27 @@ class Principal:
     user_id: str | None
     company_hint: str | None = None
     is_system: bool = False
+    token_id: str | None = None
+    expires_at: datetime | None = None  # of the token it authenticated with
+
+    def refusal_at(self, now: datetime) -> Refusal | None:
+        """Why this principal may no longer act at `now`: its token has expired. Checked at
+        authentication and before each streamed event, since expiry is announced by no one."""
+        if self.expires_at is not None and now >= self.expires_at:
+            return Refusal(
+                f"Token expired at {self.expires_at.isoformat()}: create a new one "
+                "(createApiToken or `hookline token create`)"
+            )
+        return None
 
 
 SYSTEM = Principal(user_id=None, is_system=True)
+
+
+class Authenticator(Protocol):
+    async def authenticate(self, credentials: Mapping[str, object]) -> Principal | Refusal | None:
+        """The principal the credentials (headers or a connection_init payload) belong to
+        now; a Refusal when they are wrong, revoked or expired; None when there are none."""
 
 
 class Announcer(Protocol):
@@ -56,6 +82,7 @@ class Services:
     feed: EventFeed
     policy: WebhookPolicy = WebhookPolicy()
     sender: WebhookSender | None = None
+    authenticator: Authenticator | None = None  # needed by contexts that carry credentials
 
 
 @dataclass
@@ -65,6 +92,21 @@ class Context:
     request: Any = None
     # Set by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, Any] | None = None
+    # What the caller presented (request headers, or the accepted connection_init payload).
+    # The principal is derived from it again at the start of every operation (authenticate),
+    # so a WebSocket opened with a token that is later revoked or expires loses its rights.
+    # None for contexts built with a fixed principal (the bridge's SYSTEM, tests).
+    credentials: Mapping[str, object] | None = None
+    refusal: Refusal | None = None  # why the credentials were refused, for the error message
     # The caller's roles, read once per operation (resolvers.authz.coverage); cleared at the
     # start of every operation, so an operation on a long-lived WebSocket sees current roles.
     coverage: Coverage | None = None
+
+    async def authenticate(self) -> None:
+        """Derive principal (or refusal) from the credentials as the tokens stand now."""
+        if self.credentials is None:
+            return
+        assert self.services.authenticator is not None, "credentials need an authenticator"
+        verdict = await self.services.authenticator.authenticate(self.credentials)
+        self.principal = verdict if isinstance(verdict, Principal) else None
+        self.refusal = verdict if isinstance(verdict, Refusal) else None

@@ -51,7 +51,7 @@ class WebhookOpsQuery:
         take: int = 20,
     ) -> WebhookDeliveryPagination:
         check_page(skip, take)
-        webhook = await rules.own(info, webhook_id)
+        webhook = await rules.webhook(info, webhook_id, "read")
         query = Delivery.filter(webhook_id=webhook.id)
         if status is not None:
             query = query.filter(status=DeliveryStatus(status))
@@ -75,7 +75,7 @@ class WebhookOpsQuery:
 class WebhookOpsMutation:
     @strawberry.mutation
     async def rotate_webhook_secret(self, info: Info, input: RotateWebhookSecretInput) -> Webhook:
-        webhook = await rules.own(info, input.webhook_id)
+        webhook = await rules.webhook(info, input.webhook_id, "change")
         if not 0 <= input.grace_period_seconds <= MAX_GRACE:
             raise BadUserInput(
                 f"gracePeriodSeconds must be between 0 and {MAX_GRACE}", field="gracePeriodSeconds"
@@ -96,7 +96,7 @@ class WebhookOpsMutation:
 
     @strawberry.mutation
     async def test_webhook(self, info: Info, input: TestWebhookInput) -> WebhookDelivery:
-        webhook = await rules.own(info, input.webhook_id)
+        webhook = await rules.webhook(info, input.webhook_id, "change")
         if given(input.event) and input.event is not None:
             event = str(input.event)
         else:
@@ -108,10 +108,12 @@ class WebhookOpsMutation:
     async def redeliver_webhook_delivery(
         self, info: Info, input: RedeliverWebhookDeliveryInput
     ) -> WebhookDelivery:
+        principal(info)  # authentication before any lookup
+        asked = NotFound("WebhookDelivery", input.delivery_id)
         delivery = await Delivery.get_or_none(id=input.delivery_id)
         if delivery is None:
-            raise NotFound("WebhookDelivery", input.delivery_id)
-        await rules.own(info, delivery.webhook_id)
+            raise asked
+        await rules.webhook(info, delivery.webhook_id, "change", asked=asked)
         if delivery.status == DeliveryStatus.PENDING:
             # Still being retried: bring its next attempt forward, keep its schedule.
             await Delivery.filter(id=delivery.id, status=DeliveryStatus.PENDING).update(
@@ -127,7 +129,7 @@ class WebhookOpsMutation:
     @strawberry.mutation
     async def recover_webhook(self, info: Info, input: RecoverWebhookInput) -> int:
         """Re-queue the FAILED event deliveries created in [since, until), on a fresh schedule."""
-        webhook = await rules.own(info, input.webhook_id)
+        webhook = await rules.webhook(info, input.webhook_id, "change")
         if not webhook.enabled:
             raise BadUserInput(
                 "Enable the webhook first (updateWebhook enabled: true): a disabled webhook "

@@ -12,7 +12,7 @@ from models.accounts import Company
 from models.webhooks import Webhook as WebhookRow
 from models.webhooks import WebhookStatus
 from resolvers import webhook_rules as rules
-from resolvers.authz import user_id
+from resolvers.authz import coverage, principal, require_company, user_id
 from resolvers.emit import routing_changed
 from resolvers.health import health_check
 from resolvers.validate import given
@@ -50,14 +50,17 @@ async def webhooks_changed(info: Info) -> None:
 class WebhookQuery:
     @strawberry.field
     async def webhook(self, info: Info, id: str) -> Webhook:
-        return Webhook.from_model(await rules.own(info, id))
+        return Webhook.from_model(await rules.webhook(info, id, "read"))
 
     @strawberry.field
     async def webhooks(
         self, info: Info, filter: WebhookFilter | None = None, skip: int = 0, take: int = 20
     ) -> WebhookPagination:
         check_page(skip, take)
-        query = WebhookRow.filter(created_by_id=user_id(info))
+        query = WebhookRow.filter(rules.visible(await coverage(info), user_id(info)))
+        hint = principal(info).company_hint
+        if hint:  # one company's, when the caller names it
+            query = query.filter(company_id=(await require_company(info, hint)).id)
         if filter is not None and given(filter.enabled) and filter.enabled is not None:
             query = query.filter(enabled=filter.enabled)
         total = await query.count()
@@ -99,9 +102,11 @@ class WebhookMutation:
 
     @strawberry.mutation
     async def update_webhook(self, info: Info, input: UpdateWebhookInput) -> Webhook:
-        webhook = await rules.own(info, input.webhook_id)
+        webhook = await rules.webhook(info, input.webhook_id, "adopt")
         # Only the fields given are written: the bridge updates health on the same row.
         changes: dict[str, object] = {}
+        if webhook.created_by_id != user_id(info):  # an owner or admin takes an orphan over
+            changes["created_by_id"] = user_id(info)
         if given(input.url) and input.url is not None:
             changes["url"] = await rules.url(info, input.url)
         if given(input.name):
@@ -134,11 +139,12 @@ class WebhookMutation:
 
     @strawberry.mutation
     async def disable_webhook(self, info: Info, input: DisableWebhookInput) -> MutationResult:
-        webhook = await rules.own(info, input.webhook_id)
+        webhook = await rules.webhook(info, input.webhook_id, "manage")
+        by = "its creator" if webhook.created_by_id == user_id(info) else "a company admin"
         await WebhookRow.filter(id=webhook.id).update(
             enabled=False,
             status=WebhookStatus.UNHEALTHY,
-            disabled_reason="Disabled by its owner",
+            disabled_reason=f"Disabled by {by}",
             updated_at=utcnow(),
         )
         await webhooks_changed(info)
@@ -146,7 +152,7 @@ class WebhookMutation:
 
     @strawberry.mutation
     async def delete_webhook(self, info: Info, input: DeleteWebhookInput) -> MutationResult:
-        webhook = await rules.own(info, input.webhook_id)
+        webhook = await rules.webhook(info, input.webhook_id, "manage")
         await webhook.delete()
         await webhooks_changed(info)
         return MutationResult(success=True, operation_id=webhook.id)

@@ -35,10 +35,24 @@ class Company:
 
 
 @strawberry.type
+class CompanyMembership:
+    """A company a user belongs to, with their role there: OWNER | ADMIN | MEMBER."""
+
+    id: strawberry.ID
+    name: str
+    slug: str
+    role: str
+
+
+@strawberry.type
 class User:
     id: strawberry.ID
     email: str
     name: str
+    companies: list[CompanyMembership] = strawberry.field(
+        description="The companies this user belongs to that the caller belongs to as well "
+        "(all of them on currentUser)"
+    )
 
 
 @strawberry.type

@@ -28,6 +28,23 @@ class RemoveProjectMemberInput:
 
 
 @strawberry.input
+class RemoveCompanyMemberInput:
+    company_id: str
+    user_id: str
+
+
+@strawberry.input
+class CreateApiTokenInput:
+    name: str
+    expires_at: datetime | None = UNSET
+
+
+@strawberry.input
+class RevokeApiTokenInput:
+    token_id: str
+
+
+@strawberry.input
 class CreateTodoListInput:
     project_id: str
     title: str

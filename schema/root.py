@@ -11,16 +11,18 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from resolvers.authz import FreshRoles
+from resolvers.authz import Authenticated, FreshAccess
 from resolvers.checklists import ChecklistMutation, ChecklistQuery
 from resolvers.comments import CommentMutation, CommentQuery
 from resolvers.custom_fields import CustomFieldMutation, CustomFieldQuery
+from resolvers.members import MemberMutation
 from resolvers.projects import ProjectMutation, ProjectQuery
 from resolvers.subscriptions import StreamExecutor, Subscription
 from resolvers.tags import TagMutation, TagQuery
 from resolvers.todo_links import TodoLinkMutation
 from resolvers.todo_lists import TodoListMutation, TodoListQuery
 from resolvers.todos import TodoMutation, TodoQuery
+from resolvers.tokens import TokenMutation, TokenQuery
 from resolvers.webhook_ops import WebhookOpsMutation, WebhookOpsQuery
 from resolvers.webhooks import WebhookMutation, WebhookQuery
 from schema.errors import ApiError, MaskInternalErrors
@@ -33,6 +35,7 @@ Query = merge_types(
     "Query",
     (
         ProjectQuery,
+        TokenQuery,
         TodoListQuery,
         TodoQuery,
         CommentQuery,
@@ -47,6 +50,8 @@ Mutation = merge_types(
     "Mutation",
     (
         ProjectMutation,
+        MemberMutation,
+        TokenMutation,
         TodoListMutation,
         TodoMutation,
         TodoLinkMutation,
@@ -58,6 +63,18 @@ Mutation = merge_types(
         WebhookOpsMutation,
     ),
 )
+
+
+def authenticated(*roots: type) -> None:
+    """Every root field authenticates its caller before it runs (authz.Authenticated): a new
+    field cannot forget to, and an anonymous caller learns nothing about which ids exist."""
+    for root in roots:
+        for field in root.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            if not any(isinstance(e, Authenticated) for e in field.extensions):
+                field.extensions.append(Authenticated())
+
+
+authenticated(Query, Mutation, Subscription)
 
 
 class Schema(strawberry.Schema):
@@ -91,7 +108,7 @@ schema = Schema(
     # leak of graphql-core 3.3 in long-lived subscriptions (see StreamExecutor).
     execution_context_class=StreamExecutor,
     extensions=[
-        FreshRoles,
+        FreshAccess,
         AbuseLimits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         MaskInternalErrors,

@@ -163,16 +163,22 @@ async def test_a_member_of_another_project_sees_only_its_own(
     assert event["currentValue"]["title"] == "Their own"
 
 
-async def test_asking_for_a_project_you_are_not_in_is_forbidden(
+async def test_asking_for_a_project_of_another_company_is_as_if_it_did_not_exist(
     server: str, owner: Account
 ) -> None:
     other = await new_account("Globex")
+    answers = []
     async with GraphQLWebSocket.connect(server, auth(other)) as ws:
-        await ws.subscribe("1", EVENTS, {"p": [owner.project_id]})
-        message = await ws.receive()
-    assert message["type"] == "error", message  # refused before anything streamed
-    assert message["payload"][0]["extensions"]["code"] == "FORBIDDEN"
-    assert message["payload"][0]["path"] == ["events"]
+        for op_id, project_id in (("1", owner.project_id), ("2", "missing")):
+            await ws.subscribe(op_id, EVENTS, {"p": [project_id]})
+            message = await ws.receive()
+            assert message["type"] == "error", message  # refused before anything streamed
+            [error] = message["payload"]
+            assert error["path"] == ["events"]
+            answers.append((error["extensions"], error["message"].replace(project_id, "<id>")))
+    assert (
+        answers[0] == answers[1] == ({"code": "PROJECT_NOT_FOUND"}, "Project '<id>' was not found")
+    )
 
 
 ADD_MEMBER = """mutation($p:String!,$e:String!)
