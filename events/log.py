@@ -39,8 +39,10 @@ class Event(Model):
 
 
 class StreamCursor(Model):
-    """A named position in the event log (the bridge's cursor, the retention horizon), or a
-    named counter kept in the same small table (models.webhooks.routing_version)."""
+    """Where a named consumer (the bridge) is in the event log."""
+
+    # Also the retention horizon (PURGED_THROUGH), and a named counter kept in the same small
+    # table (models.webhooks.routing_version).
 
     name = fields.CharField(primary_key=True, max_length=64)
     event_id = fields.BigIntField(default=0)

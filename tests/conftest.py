@@ -92,6 +92,9 @@ def settings(database_url: str) -> Settings:
         retry_schedule=TEST_SCHEDULE,
         delivery_timeout=1.0,
         max_enabled_webhooks=3,
+        # Retention is driven by its tests (tests/test_retention.py), never by housekeeping.
+        event_retention_days=3650,
+        delivery_retention_days=3650,
     )
 
 

@@ -27,12 +27,13 @@ async def write_todos(
 ) -> None:
     query = "mutation($l:String!,$t:String!){createTodo(input:{todoListId:$l,title:$t}){id}}"
     for n in numbers:
-        if stop.is_set():
-            return
-        try:
-            await gql.raw(query, {"l": list_id, "t": f"todo {n}"})
-        except httpx.TransportError:
-            await asyncio.sleep(0.05)  # the server is down; this todo may or may not exist
+        while not stop.is_set():
+            try:
+                await gql.raw(query, {"l": list_id, "t": f"todo {n}"})
+                break
+            except httpx.TransportError:
+                # The server is down: this todo may or may not exist; send it again.
+                await asyncio.sleep(0.05)
 
 
 async def test_kill_9_loses_no_event(tmp_path: Path, receiver: Receiver) -> None:

@@ -22,7 +22,8 @@ async def aged(gql: Client, owner: Account, count: int) -> list[int]:
     for n in range(count):
         await tracker.todo_list(f"old {n}")
     ids = [e.id for e in await tracker.events_since(cursor)]
-    await Event.filter(id__in=ids).update(created_at=datetime.now(UTC) - timedelta(days=40))
+    # Purges walk from the oldest event: everything before these is made as old as they are.
+    await Event.filter(id__lte=ids[-1]).update(created_at=datetime.now(UTC) - timedelta(days=40))
     return ids
 
 
