@@ -18,8 +18,4 @@ class Migration(migrations.Migration):
             name='last_used_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.AlterModelOptions(
-            name='StreamCursor',
-            options={'table': 'stream_cursor', 'app': 'models', 'pk_attr': 'name', 'table_description': "A named position in the event log (the bridge's cursor, the retention horizon), or a"},
-        ),
     ]
