@@ -22,6 +22,7 @@ CHANNEL = "hookline:announce"
 CLIENT_NAME = "hookline-bus"
 PUBLISH_ATTEMPTS = 3
 RETRY_BASE = 0.05
+PUBLISH_DRAIN = 2.0  # seconds stop() waits for announcements still being published
 
 Listener = Callable[[Announcement], None]
 
@@ -128,6 +129,8 @@ class RedisBus(LocalBus):
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
+        if self._publishes:  # what was announced before stopping still goes out (the CLI's)
+            await asyncio.wait(list(self._publishes), timeout=PUBLISH_DRAIN)
         for task in list(self._publishes):
             task.cancel()
         await self._redis.aclose()

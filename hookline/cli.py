@@ -1,4 +1,4 @@
-"""The `hookline` command: serve, bridge, bootstrap, token create, migrate."""
+"""The `hookline` command: serve, bridge, bootstrap, token create and revoke, migrate."""
 
 import argparse
 import asyncio
@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     token_commands = token.add_subparsers(dest="token_command", required=True)
     create = token_commands.add_parser("create", help="a new token for a user")
     create.add_argument("--email", required=True)
+    revoke = token_commands.add_parser("revoke", help="revoke a token (every process stops it)")
+    revoke.add_argument("--id", required=True, dest="token_id", help="the token's id")
 
     commands.add_parser("migrate", help="bring the database schema up to date")
     return parser
@@ -54,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(settings, args.host, args.port, bridge=True, api=False)
         if args.command == "bootstrap":
             result = _with_db(settings, lambda: _bootstrap(args.company, args.email, args.project))
+        elif args.command == "token" and args.token_command == "revoke":
+            result = _with_db(settings, lambda: _revoke_token(settings, args.token_id))
         elif args.command == "token":
             result = _with_db(settings, lambda: _create_token(args.email))
         else:
@@ -120,6 +124,21 @@ async def _create_token(email: str) -> dict[str, object]:
         return await accounts.token_for(email)
     except accounts.AccountError as exc:
         raise CliError(str(exc)) from None
+
+
+async def _revoke_token(settings: Settings, token_id: str) -> dict[str, object]:
+    from events.bus import LocalBus, RedisBus
+    from hookline import accounts
+
+    # With Redis, running servers hear it at once; either way they find the stored count
+    # moved (within HOOKLINE_EVENT_POLL_SECONDS).
+    bus = RedisBus(settings.redis_url) if settings.redis_url else LocalBus()
+    try:
+        return await accounts.revoke_token(token_id, bus)
+    except accounts.AccountError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        await bus.stop()
 
 
 if __name__ == "__main__":
