@@ -377,7 +377,7 @@ async def everything(gql: Client, account: Account) -> Ids:
     list_id = await tracker.todo_list()
     todo_id = await tracker.todo(list_id)
     checklist_id = await tracker.checklist(todo_id)
-    webhook = await create(gql, "http://127.0.0.1:9/hook")
+    webhook = await create(gql, "http://127.0.0.1:9/hook", events=["TAG_DELETED"])
     delivery = await Delivery.create(
         webhook_id=webhook["id"], event="TODO_CREATED", message_id=f"msg_{webhook['id']}"
     )
