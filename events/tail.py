@@ -11,6 +11,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from prometheus_client import Gauge
+
 from events.announcement import Announcement
 from events.log import Event, latest_id, purged_through
 from schema.errors import CursorExpired, SubscriberTooSlow
@@ -18,6 +20,11 @@ from schema.errors import CursorExpired, SubscriberTooSlow
 logger = logging.getLogger("hookline.tail")
 
 PAGE = 500
+
+SUBSCRIBERS = Gauge(
+    "hookline_event_subscribers",
+    "Streams following the events in this process: GraphQL subscriptions and the bridge",
+)
 
 
 class _Subscriber:

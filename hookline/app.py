@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from bridge.config import BridgeConfig
 from bridge.dispatcher import Dispatcher
@@ -17,8 +17,9 @@ from bridge.leader import Leadership, PgLeadership
 from bridge.service import Bridge, client_session
 from events.bus import LocalBus, RedisBus
 from events.log import Event
-from events.tail import EventTail
+from events.tail import SUBSCRIBERS, EventTail
 from events.watch import StoredChanges
+from hookline import graphiql
 from hookline.auth import Authenticator
 from hookline.graphql_view import HooklineGraphQL
 from hookline.limits import BodySizeLimit
@@ -88,6 +89,7 @@ def build_app(
             poll_interval=settings.event_poll_seconds,
             check_stored_changes=None if alone else stored.check,
         )
+        SUBSCRIBERS.set_function(lambda: tail.subscriber_count)
         authenticator = Authenticator()
         bus.listen(authenticator.on_announce)  # first: streams re-check tokens after it
         bus.listen(tail.on_announce)
@@ -158,7 +160,7 @@ def build_app(
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
@@ -167,6 +169,7 @@ def build_app(
         routes += [
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Mount(graphiql.ASSETS_PATH, graphiql.assets()),
         ]
     return Starlette(
         routes=routes,

@@ -20,7 +20,16 @@ from models import tokens
 from models.tokens import IssuedToken, hash_secret, issue_token
 from resolvers.context import Principal, Refusal
 
-__all__ = ["Authenticator", "IssuedToken", "credentials", "hash_secret", "issue_token"]
+__all__ = [
+    "MALFORMED",
+    "NO_TOKEN",
+    "UNKNOWN",
+    "Authenticator",
+    "IssuedToken",
+    "credentials",
+    "hash_secret",
+    "issue_token",
+]
 
 # Also the bound for a token row deleted by hand, which nobody announces.
 CACHE_SECONDS = 30.0
@@ -28,7 +37,19 @@ CACHE_SIZE = 10_000
 # lastUsedAt is a hint for people, not an audit log: one write per token per minute at most.
 LAST_USED_EVERY = timedelta(minutes=1)
 
-INVALID = Refusal("Invalid or revoked token")
+# Why a caller has no principal; clients see these as UNAUTHENTICATED messages. An unknown id, a
+# wrong secret and a revoked token share one message, so the answer does not tell which token
+# ids exist (expiry is told, but only to whoever holds the secret).
+NO_TOKEN = (
+    "No token sent: send `Authorization: Bearer <tokenId>.<tokenSecret>` "
+    "(or X-Bloo-Token-ID and X-Bloo-Token-Secret)"
+)
+MALFORMED = "Malformed token: expected `Authorization: Bearer <tokenId>.<tokenSecret>`"
+UNKNOWN = (
+    "Unknown token: no valid token with this id and secret exists on this server "
+    "(was it revoked, or created against another database?)"
+)
+_TOKEN_KEYS = frozenset({"authorization", "x-bloo-token-id", "x-bloo-token-secret"})
 
 
 def credentials(values: Mapping[str, object]) -> tuple[str, str] | None:
@@ -90,14 +111,15 @@ class Authenticator:
         self._entries.clear()
         self._loading.clear()
 
-    async def authenticate(self, values: Mapping[str, object]) -> Principal | Refusal | None:
+    async def authenticate(self, values: Mapping[str, object]) -> Principal | Refusal:
         found = credentials(values)
         if found is None:
-            return None
+            presented = _TOKEN_KEYS & {str(k).lower() for k in values}
+            return Refusal(MALFORMED if presented else NO_TOKEN)
         token_id, secret = found
         entry = await self._entry(token_id)
         if entry is None or not hmac.compare_digest(entry.secret_hash, hash_secret(secret)):
-            return INVALID
+            return Refusal(UNKNOWN)
         principal = Principal(
             user_id=entry.user_id,
             company_hint=company_hint(values),

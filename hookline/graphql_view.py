@@ -1,12 +1,14 @@
 """The GraphQL endpoint: Strawberry's ASGI view with our context and authentication.
 
-A context keeps the credentials the caller presented; the principal is derived from them at the
-start of every operation (resolvers.authz.FreshAccess), so a socket outlives no revocation.
+A context keeps the credentials the caller presented; the principal is derived from them again at
+every root field (resolvers.authz.Authenticated), so a socket outlives no revocation.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -16,6 +18,8 @@ from strawberry.subscriptions import (
     GRAPHQL_WS_PROTOCOL,
 )
 
+from hookline.auth import NO_TOKEN
+from hookline.graphiql import GraphiQLPage
 from resolvers.context import Context, Principal, Services
 
 PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
@@ -27,6 +31,11 @@ class HooklineGraphQL(GraphQL):
             schema, subscription_protocols=PROTOCOLS, keep_alive=True, keep_alive_interval=15
         )
         self.services = services
+        self.graphiql = GraphiQLPage()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our own page, whose files this service serves (Strawberry's loads them from a CDN)."""
+        return self.graphiql.response()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         context = Context(services=self.services, request=request)
@@ -39,11 +48,11 @@ class HooklineGraphQL(GraphQL):
         authenticator = self.services.authenticator
         assert authenticator is not None
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
-        for presented in (params, context.request.headers):
+        presented: Mapping[str, object] = params
+        verdict = await authenticator.authenticate(presented)
+        if not isinstance(verdict, Principal) and verdict.message == NO_TOKEN:
+            presented = context.request.headers  # nothing in connection_init: the upgrade's
             verdict = await authenticator.authenticate(presented)
-            if verdict is not None:
-                break
         if not isinstance(verdict, Principal):
-            message = verdict.message if verdict is not None else "Missing token"
-            raise ConnectionRejectionError({"message": message})
+            raise ConnectionRejectionError({"message": verdict.message})
         context.credentials = presented

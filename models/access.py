@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from tortoise.expressions import Q
 
 from models.accounts import CompanyLevel, CompanyUser, ProjectLevel
-from models.tracker import Project, ProjectUser
+from models.tracker import Project
 
 COMPANY_ADMINS = frozenset({CompanyLevel.OWNER, CompanyLevel.ADMIN})
 
@@ -46,20 +46,37 @@ class Coverage:
         return self.level(company_id, project_id) is not None
 
 
+# Both kinds of role in one round trip: it runs once per operation.
+_ROLES = (
+    "SELECT 'c' AS kind, user_id, company_id AS target, level FROM company_user "
+    "WHERE user_id IN ({marks}) UNION ALL "
+    "SELECT 'p' AS kind, user_id, project_id AS target, level FROM project_user "
+    "WHERE user_id IN ({marks})"
+)
+_CHUNK = 1000  # users per query: well within both databases' limits on parameters
+
+
 async def coverages(user_ids: Collection[str]) -> dict[str, Coverage]:
-    """The Coverage of each user, in two queries whatever their number."""
-    companies: dict[str, dict[str, CompanyLevel]] = {u: {} for u in user_ids}
-    projects: dict[str, dict[str, ProjectLevel]] = {u: {} for u in user_ids}
-    if user_ids:
-        for user_id, company_id, level in await CompanyUser.filter(
-            user_id__in=list(user_ids)
-        ).values_list("user_id", "company_id", "level"):
-            companies[user_id][company_id] = CompanyLevel(level)
-        for user_id, project_id, level in await ProjectUser.filter(
-            user_id__in=list(user_ids)
-        ).values_list("user_id", "project_id", "level"):
-            projects[user_id][project_id] = ProjectLevel(level)
-    return {u: Coverage(companies[u], projects[u]) for u in user_ids}
+    """The Coverage of each user, in one query whatever their number."""
+    users = list(user_ids)
+    companies: dict[str, dict[str, CompanyLevel]] = {u: {} for u in users}
+    projects: dict[str, dict[str, ProjectLevel]] = {u: {} for u in users}
+    connection = CompanyUser._meta.db
+    postgres = connection.capabilities.dialect == "postgres"
+    for start in range(0, len(users), _CHUNK):
+        chunk = users[start : start + _CHUNK]
+        marks = ", ".join(
+            (f"${n}" for n in range(1, len(chunk) + 1)) if postgres else "?" * len(chunk)
+        )
+        # PostgreSQL numbers its parameters, so both halves share them; SQLite's are positional.
+        params = chunk if postgres else chunk + chunk
+        _, rows = await connection.execute_query(_ROLES.format(marks=marks), params)
+        for row in map(dict, rows):
+            if row["kind"] == "c":
+                companies[row["user_id"]][row["target"]] = CompanyLevel(row["level"])
+            else:
+                projects[row["user_id"]][row["target"]] = ProjectLevel(row["level"])
+    return {u: Coverage(companies[u], projects[u]) for u in users}
 
 
 async def coverage(user_id: str) -> Coverage:

@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import socket
 from typing import Any
 
 import asyncpg
@@ -10,6 +11,8 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as apply_migrations
+
+from models.dburl import describe, is_postgres, sqlite_path
 
 MODEL_MODULES = ["models.accounts", "models.tracker", "events.log", "models.webhooks"]
 
@@ -36,22 +39,16 @@ def tortoise_config(database_url: str, pool_size: int = 10) -> dict[str, Any]:
     }
 
 
-def sqlite_path(database_url: str) -> str | None:
-    """The file of a SQLite URL; None for another database or an in-memory one."""
-    if not database_url.startswith("sqlite://"):
-        return None
-    path = database_url.removeprefix("sqlite://").split("?", 1)[0]
-    return None if path in ("", ":memory:") else path
-
-
 def create_private(database_url: str) -> None:
     """Create a new SQLite database file readable and writable by its owner only (0600): it
     holds webhook secrets and token hashes. SQLite gives its -wal and -shm files the same
     mode. An existing file is left as its owner set it."""
     path = sqlite_path(database_url)
-    if path is None or os.path.exists(path):
+    if path is None or path.exists():
         return
-    with contextlib.suppress(FileExistsError):  # another process made it first
+    # Made first by another process, or not makeable (a missing folder): opening the database
+    # then reports it (see preflight).
+    with contextlib.suppress(OSError):
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
@@ -108,3 +105,49 @@ async def migrate(database_url: str) -> None:
     finally:
         if lock_connection is not None:
             await lock_connection.close()  # ending the session releases the lock
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be used at all; the message is one line for the operator."""
+
+
+async def preflight(database_url: str, connect_timeout: float = 5.0) -> None:
+    """Fail fast, in one line, where Tortoise would hang or raise a long traceback: a SQLite
+    file in a missing folder (sqlite3 then waits for ever), an unreachable PostgreSQL."""
+    path = sqlite_path(database_url)
+    if path is not None:
+        folder = path.parent
+        if not folder.is_dir():
+            raise DatabaseUnavailable(f"cannot open SQLite {path}: folder {folder} does not exist")
+        if path.is_dir():
+            raise DatabaseUnavailable(f"cannot open SQLite {path}: it is a folder")
+        if not os.access(path if path.exists() else folder, os.W_OK):
+            raise DatabaseUnavailable(f"cannot open SQLite {path}: not writable")
+        return
+    if not is_postgres(database_url):
+        return
+    credentials = expand_db_url(tortoise_config(database_url)["connections"]["default"])
+    options = credentials["credentials"]
+    try:
+        connection = await asyncpg.connect(
+            host=options["host"],
+            port=options["port"],
+            user=options["user"],
+            password=options.get("password"),
+            database=options["database"],
+            timeout=connect_timeout,
+        )
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        reason = _reason(exc, connect_timeout)
+        raise DatabaseUnavailable(f"cannot reach {describe(database_url)}: {reason}") from None
+    await connection.close()
+
+
+def _reason(exc: BaseException, timeout: float) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {timeout:g} s"
+    if isinstance(exc, socket.gaierror):
+        return f"host not found ({exc.strerror})"
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno).lower()
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

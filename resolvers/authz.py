@@ -8,7 +8,7 @@ oracle; FORBIDDEN is kept for what the caller can see but their role does not al
 """
 
 import inspect
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from strawberry.extensions import FieldExtension, SchemaExtension
@@ -37,21 +37,23 @@ def context_of(info: Info) -> Context:
 def principal(info: Info) -> Principal:
     context = context_of(info)
     if context.principal is None:
-        if context.refusal is not None:
-            raise Unauthenticated(context.refusal.message)
-        raise Unauthenticated("Authentication required: send a Bearer token")
+        raise Unauthenticated(context.auth_problem or "Authentication required: send a token")
     return context.principal
 
 
 class Authenticated(FieldExtension):
-    """No root field runs for an anonymous caller: authentication before any lookup, so the
-    answer never depends on whether an id exists. schema.root puts it on every root field."""
+    """Every root field authenticates its caller first, from the credentials as the tokens
+    stand now (Context.authenticate), and runs for no anonymous caller: authentication before
+    any lookup, so the answer never depends on whether an id exists; and an operation on a
+    long-lived WebSocket outlives no revocation or expiry. schema.root puts it on every root
+    field. (A cache hit costs microseconds: hookline.auth.)"""
 
     def resolve(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
-        principal(info)
+        principal(info)  # executed synchronously: only contexts with a fixed principal
         return next_(source, info, **kwargs)
 
     async def resolve_async(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
+        await context_of(info).authenticate()
         principal(info)
         result = next_(source, info, **kwargs)
         return await result if inspect.isawaitable(result) else result
@@ -72,16 +74,15 @@ async def coverage(info: Info) -> access.Coverage:
     return context.coverage
 
 
-class FreshAccess(SchemaExtension):
-    """Identity and roles are established once per operation, never once per connection: a
-    WebSocket's context outlives its operations, and a member removed or a token revoked or
-    expired meanwhile must not keep their rights."""
+class FreshRoles(SchemaExtension):
+    """Roles are read once per operation, never once per connection: a WebSocket's context
+    outlives its operations, and a member removed meanwhile must not keep their rights (the
+    caller's identity is established again at every root field: Authenticated)."""
 
-    async def on_operation(self) -> AsyncIterator[None]:
+    def on_operation(self) -> Iterator[None]:
         context = self.execution_context.context
         if isinstance(context, Context):
             context.coverage = None
-            await context.authenticate()
         yield
 
 

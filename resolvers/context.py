@@ -47,9 +47,9 @@ SYSTEM = Principal(user_id=None, is_system=True)
 
 
 class Authenticator(Protocol):
-    async def authenticate(self, credentials: Mapping[str, object]) -> Principal | Refusal | None:
+    async def authenticate(self, credentials: Mapping[str, object]) -> Principal | Refusal:
         """The principal the credentials (headers or a connection_init payload) belong to
-        now; a Refusal when they are wrong, revoked or expired; None when there are none."""
+        now; or why there is none: no token, a malformed, unknown, revoked or expired one."""
 
 
 class Announcer(Protocol):
@@ -89,15 +89,17 @@ class Services:
 class Context:
     services: Services
     principal: Principal | None = None
+    # Why principal is None (no token, unknown token, …), for the UNAUTHENTICATED message.
+    auth_problem: str | None = None
     request: Any = None
     # Set by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, Any] | None = None
     # What the caller presented (request headers, or the accepted connection_init payload).
-    # The principal is derived from it again at the start of every operation (authenticate),
-    # so a WebSocket opened with a token that is later revoked or expires loses its rights.
+    # The principal is derived from it again at every root field and streamed access check
+    # (authenticate), so a WebSocket opened with a token later revoked or expired loses its
+    # rights.
     # None for contexts built with a fixed principal (the bridge's SYSTEM, tests).
     credentials: Mapping[str, object] | None = None
-    refusal: Refusal | None = None  # why the credentials were refused, for the error message
     # The caller's roles, read once per operation (resolvers.authz.coverage); cleared at the
     # start of every operation, so an operation on a long-lived WebSocket sees current roles.
     coverage: Coverage | None = None
@@ -109,4 +111,4 @@ class Context:
         assert self.services.authenticator is not None, "credentials need an authenticator"
         verdict = await self.services.authenticator.authenticate(self.credentials)
         self.principal = verdict if isinstance(verdict, Principal) else None
-        self.refusal = verdict if isinstance(verdict, Refusal) else None
+        self.auth_problem = verdict.message if isinstance(verdict, Refusal) else None

@@ -5,6 +5,8 @@ open streams and the bridge read roles again, and followed by the leaver rule
 (webhook_rules.retire_orphans) in the same transaction.
 """
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 from tortoise.transactions import in_transaction
@@ -65,9 +67,21 @@ async def _changed(info: Info, retired: list[str]) -> None:
 
 @strawberry.type
 class MemberMutation:
-    @strawberry.mutation
-    async def add_project_member(self, info: Info, input: AddProjectMemberInput) -> User:
-        """Adds the user (creating them in the company if new) or changes their level."""
+    @strawberry.mutation(
+        description=(
+            "Add a person to a project, or change their role (project ADMIN). A "
+            "new email creates the user and makes them a company MEMBER. A role too low for "
+            "their webhooks disables those (see disabledReason)."
+        )
+    )
+    async def add_project_member(
+        self,
+        info: Info,
+        input: Annotated[
+            AddProjectMemberInput,
+            strawberry.argument(description="The project, the person's email and their role."),
+        ],
+    ) -> User:
         project = await require_project(info, input.project_id, "admin")
         email = _email(input.email)
         async with in_transaction():
@@ -86,9 +100,18 @@ class MemberMutation:
         await _changed(info, retired)
         return await user_view(info, user)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Remove a member from a project (project ADMIN). Their webhooks stop "
+            "receiving its events; those that needed this project are disabled."
+        )
+    )
     async def remove_project_member(
-        self, info: Info, input: RemoveProjectMemberInput
+        self,
+        info: Info,
+        input: Annotated[
+            RemoveProjectMemberInput, strawberry.argument(description="The project and the member.")
+        ],
     ) -> MutationResult:
         project = await require_project(info, input.project_id, "admin")
         async with in_transaction():
@@ -102,12 +125,19 @@ class MemberMutation:
         return MutationResult(success=True, operation_id=input.user_id)
 
     @strawberry.mutation(
-        description="Company owners and admins: removes the user from the company and from "
-        "every project of it; their webhooks there that they no longer have access for are "
-        "disabled (see disabledReason)"
+        description=(
+            "Remove a person from a company and from every project of it (company OWNER or "
+            "ADMIN; only an OWNER removes an OWNER, and never the last one). Their webhooks "
+            "there are disabled (see disabledReason); owners and admins may take them over."
+        )
     )
     async def remove_company_member(
-        self, info: Info, input: RemoveCompanyMemberInput
+        self,
+        info: Info,
+        input: Annotated[
+            RemoveCompanyMemberInput,
+            strawberry.argument(description="The company (id or slug) and the member."),
+        ],
     ) -> MutationResult:
         company = await require_company(info, input.company_id, admin=True)
         caller_level = (await coverage(info)).companies[company.id]

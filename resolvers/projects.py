@@ -1,5 +1,7 @@
 """Companies and projects (their members: resolvers.members)."""
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 from tortoise.transactions import in_transaction
@@ -22,21 +24,32 @@ from schema.inputs import CreateProjectInput
 
 @strawberry.type
 class ProjectQuery:
-    @strawberry.field
+    @strawberry.field(description="The user the token belongs to.")
     async def current_user(self, info: Info) -> User:
         return await user_view(info, await UserRow.get(id=user_id(info)))
 
-    @strawberry.field
-    async def company(self, info: Info, id: str) -> Company:
+    @strawberry.field(description="A company you belong to.")
+    async def company(
+        self,
+        info: Info,
+        id: Annotated[str, strawberry.argument(description="The company's id or slug.")],
+    ) -> Company:
         found = await require_company(info, id)
         return Company.from_row(snapshots.rows.company_row(found))
 
-    @strawberry.field
-    async def project(self, info: Info, id: str) -> Project:
+    @strawberry.field(description="A project you can read.")
+    async def project(
+        self, info: Info, id: Annotated[str, strawberry.argument(description="The project's id.")]
+    ) -> Project:
         await require_project(info, id, "read")
         return Project.from_row(await snapshots.project(id))
 
-    @strawberry.field
+    @strawberry.field(
+        description=(
+            "Every project you can read: those you are a member of, and all "
+            "projects of companies you own or administer."
+        )
+    )
     async def project_list(self, info: Info) -> list[Project]:
         return [
             Project.from_row(await snapshots.project(i)) for i in await member_project_ids(info)
@@ -45,8 +58,15 @@ class ProjectQuery:
 
 @strawberry.type
 class ProjectMutation:
-    @strawberry.mutation
-    async def create_project(self, info: Info, input: CreateProjectInput) -> Project:
+    @strawberry.mutation(description="Create a project in a company (company OWNER or ADMIN).")
+    async def create_project(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateProjectInput,
+            strawberry.argument(description="The company and the project's name."),
+        ],
+    ) -> Project:
         company = await require_company(info, input.company_id, admin=True)
         name = validate.title(input.name, "name", 255)
         async with in_transaction():

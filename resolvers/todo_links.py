@@ -2,6 +2,7 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -92,8 +93,19 @@ TODO_TAGS = LinkTable(
 
 @strawberry.type
 class TodoLinkMutation:
-    @strawberry.mutation
-    async def set_todo_assignees(self, info: Info, input: SetTodoAssigneesInput) -> Todo:
+    @strawberry.mutation(
+        description=(
+            "Make a todo's assignees exactly these users. Emits "
+            "TODO_ASSIGNEE_ADDED / _REMOVED, one per user."
+        )
+    )
+    async def set_todo_assignees(
+        self,
+        info: Info,
+        input: Annotated[
+            SetTodoAssigneesInput, strawberry.argument(description="The todo and its assignees.")
+        ],
+    ) -> Todo:
         todo, project = await lookup.todo(info, input.todo_id, "write")
         wanted = validate.id_list(input.assignee_ids, "assigneeIds")
         await lookup.project_user_ids(project, wanted, "assigneeIds")
@@ -101,8 +113,18 @@ class TodoLinkMutation:
             row = await set_links(changes, project, todo.id, wanted, TODO_USERS)
         return Todo.from_row(row)
 
-    @strawberry.mutation
-    async def set_todo_tags(self, info: Info, input: SetTodoTagsInput) -> Todo:
+    @strawberry.mutation(
+        description=(
+            "Make a todo's tags exactly these. Emits TODO_TAG_ADDED / _REMOVED, one per tag."
+        )
+    )
+    async def set_todo_tags(
+        self,
+        info: Info,
+        input: Annotated[
+            SetTodoTagsInput, strawberry.argument(description="The todo and its tags.")
+        ],
+    ) -> Todo:
         todo, project = await lookup.todo(info, input.todo_id, "write")
         wanted = validate.id_list(input.tag_ids, "tagIds")
         await lookup.project_tag_ids(project, wanted)
@@ -110,8 +132,20 @@ class TodoLinkMutation:
             row = await set_links(changes, project, todo.id, wanted, TODO_TAGS)
         return Todo.from_row(row)
 
-    @strawberry.mutation
-    async def set_todo_custom_field(self, info: Info, input: SetTodoCustomFieldInput) -> bool:
+    @strawberry.mutation(
+        description=(
+            "Set a todo's value of one custom field; true when done. Emits "
+            "TODO_CUSTOM_FIELD_UPDATED."
+        )
+    )
+    async def set_todo_custom_field(
+        self,
+        info: Info,
+        input: Annotated[
+            SetTodoCustomFieldInput,
+            strawberry.argument(description="The todo, the field and the value."),
+        ],
+    ) -> bool:
         todo, project = await lookup.todo(info, input.todo_id, "write")
         field, _ = await lookup.custom_field(info, input.custom_field_id, "read")
         if field.project_id != project.id:

@@ -3,6 +3,7 @@ list (never the secret), revoke — effective on the caller's next request in th
 in every other as soon as it hears the announcement or finds the stored count moved."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -32,7 +33,9 @@ def _expiry(value: datetime | None) -> datetime | None:
 
 @strawberry.type
 class TokenQuery:
-    @strawberry.field(description="The caller's tokens, newest first (expired ones included)")
+    @strawberry.field(
+        description="Your tokens, newest first, expired ones included; never their secrets."
+    )
     async def api_tokens(self, info: Info) -> list[ApiToken]:
         rows = await ApiTokenRow.filter(user_id=user_id(info)).order_by("-created_at", "-id")
         return [ApiToken.from_model(r) for r in rows]
@@ -40,8 +43,14 @@ class TokenQuery:
 
 @strawberry.type
 class TokenMutation:
-    @strawberry.mutation(description="A new token for the caller; its secret is shown only here")
-    async def create_api_token(self, info: Info, input: CreateApiTokenInput) -> ApiToken:
+    @strawberry.mutation(description="A new token for you; its secret is shown this once.")
+    async def create_api_token(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateApiTokenInput, strawberry.argument(description="Its name and expiry.")
+        ],
+    ) -> ApiToken:
         owner = user_id(info)
         name = validate.title(input.name, "name", 255)
         expires_at = _expiry(input.expires_at)
@@ -53,10 +62,16 @@ class TokenMutation:
         return ApiToken.from_model(issued.row, secret=issued.token_secret)
 
     @strawberry.mutation(
-        description="Revokes one of the caller's tokens: every request and every open "
-        "connection using it is refused from its next operation or event"
+        description=(
+            "Revoke one of your tokens: every request, and every open connection from its "
+            "next operation or streamed event, is refused, in every process."
+        )
     )
-    async def revoke_api_token(self, info: Info, input: RevokeApiTokenInput) -> MutationResult:
+    async def revoke_api_token(
+        self,
+        info: Info,
+        input: Annotated[RevokeApiTokenInput, strawberry.argument(description="The token.")],
+    ) -> MutationResult:
         if not await tokens.revoke(input.token_id, user_id=user_id(info)):
             raise NotFound("ApiToken", input.token_id)  # someone else's: as if missing
         await routing_changed(info, Announcement.TOKENS)

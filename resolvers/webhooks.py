@@ -1,6 +1,7 @@
 """Webhook management with Blue's names and rules: create, update, disable, delete, list."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -48,13 +49,31 @@ async def webhooks_changed(info: Info) -> None:
 
 @strawberry.type
 class WebhookQuery:
-    @strawberry.field
-    async def webhook(self, info: Info, id: str) -> Webhook:
+    @strawberry.field(
+        description="A webhook you created, or any of a company you are OWNER or ADMIN of."
+    )
+    async def webhook(
+        self, info: Info, id: Annotated[str, strawberry.argument(description="The webhook's id.")]
+    ) -> Webhook:
         return Webhook.from_model(await rules.webhook(info, id, "read"))
 
-    @strawberry.field
+    @strawberry.field(
+        description=(
+            "Your webhooks, newest first. A company OWNER or ADMIN sees every webhook of "
+            "the company too (only X-Bloo-Company-ID's company when that header is sent)."
+        )
+    )
     async def webhooks(
-        self, info: Info, filter: WebhookFilter | None = None, skip: int = 0, take: int = 20
+        self,
+        info: Info,
+        filter: Annotated[
+            WebhookFilter | None,
+            strawberry.argument(description="Only enabled or only disabled webhooks."),
+        ] = None,
+        skip: Annotated[int, strawberry.argument(description="How many webhooks to skip.")] = 0,
+        take: Annotated[
+            int, strawberry.argument(description=f"How many webhooks to return, 1 to {MAX_TAKE}.")
+        ] = 20,
     ) -> WebhookPagination:
         check_page(skip, take)
         query = WebhookRow.filter(rules.visible(await coverage(info), user_id(info)))
@@ -72,8 +91,21 @@ class WebhookQuery:
 
 @strawberry.type
 class WebhookMutation:
-    @strawberry.mutation
-    async def create_webhook(self, info: Info, input: CreateWebhookInput) -> Webhook:
+    @strawberry.mutation(
+        description=(
+            "Create a webhook; needs the X-Bloo-Company-ID header. The answer "
+            "holds the signing `secret`, shown this once. Needs project ADMIN on "
+            "every project in `projectIds`, or company OWNER or ADMIN when "
+            "`projectIds` is empty."
+        )
+    )
+    async def create_webhook(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateWebhookInput, strawberry.argument(description="The URL and what to receive.")
+        ],
+    ) -> Webhook:
         company = await rules.company(info)
         url = await rules.url(info, input.url)
         name = rules.name(input.name if given(input.name) else None)
@@ -100,8 +132,21 @@ class WebhookMutation:
         await webhooks_changed(info)
         return Webhook.from_model(created, secret=secret)
 
-    @strawberry.mutation
-    async def update_webhook(self, info: Info, input: UpdateWebhookInput) -> Webhook:
+    @strawberry.mutation(
+        description=(
+            "Change one of your webhooks; lists given replace the old ones. "
+            "`enabled: true` sends a signed WEBHOOK_HEALTH_CHECK first and leaves"
+            " the webhook disabled and UNHEALTHY if it fails. A company OWNER or ADMIN "
+            "who changes a webhook whose creator lost access takes it over."
+        )
+    )
+    async def update_webhook(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateWebhookInput, strawberry.argument(description="The webhook and what to change.")
+        ],
+    ) -> Webhook:
         webhook = await rules.webhook(info, input.webhook_id, "adopt")
         # Only the fields given are written: the bridge updates health on the same row.
         changes: dict[str, object] = {}
@@ -137,8 +182,17 @@ class WebhookMutation:
         await webhooks_changed(info)
         return Webhook.from_model(webhook)
 
-    @strawberry.mutation
-    async def disable_webhook(self, info: Info, input: DisableWebhookInput) -> MutationResult:
+    @strawberry.mutation(
+        description=(
+            "Stop deliveries to one of your webhooks, or any of a company you are OWNER or "
+            "ADMIN of: enabled false, status UNHEALTHY."
+        )
+    )
+    async def disable_webhook(
+        self,
+        info: Info,
+        input: Annotated[DisableWebhookInput, strawberry.argument(description="The webhook.")],
+    ) -> MutationResult:
         webhook = await rules.webhook(info, input.webhook_id, "manage")
         by = "its creator" if webhook.created_by_id == user_id(info) else "a company admin"
         await WebhookRow.filter(id=webhook.id).update(
@@ -150,8 +204,17 @@ class WebhookMutation:
         await webhooks_changed(info)
         return MutationResult(success=True, operation_id=webhook.id)
 
-    @strawberry.mutation
-    async def delete_webhook(self, info: Info, input: DeleteWebhookInput) -> MutationResult:
+    @strawberry.mutation(
+        description=(
+            "Delete one of your webhooks, or any of a company you are OWNER or ADMIN of, "
+            "and its delivery log."
+        )
+    )
+    async def delete_webhook(
+        self,
+        info: Info,
+        input: Annotated[DeleteWebhookInput, strawberry.argument(description="The webhook.")],
+    ) -> MutationResult:
         webhook = await rules.webhook(info, input.webhook_id, "manage")
         await webhook.delete()
         await webhooks_changed(info)

@@ -11,7 +11,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from resolvers.authz import Authenticated, FreshAccess
+from resolvers.authz import Authenticated, FreshRoles
 from resolvers.checklists import ChecklistMutation, ChecklistQuery
 from resolvers.comments import CommentMutation, CommentQuery
 from resolvers.custom_fields import CustomFieldMutation, CustomFieldQuery
@@ -31,8 +31,18 @@ MAX_DEPTH = 10
 MAX_TOKENS = 2000
 MAX_ALIASES = 30
 
-Query = merge_types(
+
+def merged(name: str, description: str, types: tuple[type, ...]) -> type:
+    """merge_types, plus the description it has no parameter for."""
+    root = merge_types(name, types)
+    root.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return root
+
+
+Query = merged(
     "Query",
+    "Reads. Every field needs a token (`Authorization: Bearer <tokenId>.<tokenSecret>`) and "
+    "shows only what the caller may see.",
     (
         ProjectQuery,
         TokenQuery,
@@ -46,8 +56,10 @@ Query = merge_types(
         WebhookOpsQuery,
     ),
 )
-Mutation = merge_types(
+Mutation = merged(
     "Mutation",
+    "Changes. Each change to a record and the events it causes are committed together: an "
+    "event exists if and only if its change was committed.",
     (
         ProjectMutation,
         MemberMutation,
@@ -108,7 +120,7 @@ schema = Schema(
     # leak of graphql-core 3.3 in long-lived subscriptions (see StreamExecutor).
     execution_context_class=StreamExecutor,
     extensions=[
-        FreshAccess,
+        FreshRoles,
         AbuseLimits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         MaskInternalErrors,

@@ -8,20 +8,27 @@ import strawberry
 from models.accounts import ApiToken as ApiTokenRow
 
 
-@strawberry.type
-class ApiToken:
-    id: strawberry.ID
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None = strawberry.field(
-        description="Updated at most once a minute, so it may lag behind by that much"
+@strawberry.type(
+    description=(
+        "A personal access token: `Authorization: Bearer <id>.<secret>` (or X-Bloo-Token-ID "
+        "and X-Bloo-Token-Secret). Only a hash of the secret is stored."
     )
-    expires_at: datetime | None
+)
+class ApiToken:
+    id: strawberry.ID = strawberry.field(description="The token's id (X-Bloo-Token-ID).")
+    name: str = strawberry.field(description="What the token is for.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    last_used_at: datetime | None = strawberry.field(
+        description="When it was last used; written at most once a minute, so it may lag."
+    )
+    expires_at: datetime | None = strawberry.field(
+        description="When it stops working; null: never."
+    )
     secret: str | None = strawberry.field(
-        description="The token's secret: only in createApiToken's answer, never again"
+        description="The token's secret (X-Bloo-Token-Secret): only in createApiToken's answer."
     )
     token: str | None = strawberry.field(
-        description="<id>.<secret>, to send as Authorization: Bearer; only in createApiToken"
+        description="`<id>.<secret>`, for Authorization: Bearer: only in createApiToken's answer."
     )
 
     @classmethod

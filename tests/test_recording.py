@@ -103,7 +103,9 @@ async def test_a_receivers_bytes_never_stop_recording(server: HooklineProcess) -
             assert all(d["status"] == "SUCCEEDED" for d in delivered)
             for name in POISONS:
                 items = await settled(gql, hooks[name])
-                attempts = [a for d in items for a in d["attempts"]]
+                # Once a delivery exhausts the schedule the webhook is disabled, and its other
+                # deliveries end without a request: only answered attempts carry a response.
+                attempts = [a for d in items for a in d["attempts"] if a["statusCode"]]
                 assert attempts and all(a["statusCode"] == 500 for a in attempts)
                 assert all(a["responseBody"].startswith("bad") for a in attempts), name
                 assert all("\x00" not in a["responseBody"] for a in attempts)
