@@ -3,6 +3,7 @@ query and mutation before any lookup; a stranger gets for another company's exis
 the answer a missing id gets. Every root field is listed here, so a new one cannot be forgotten.
 """
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -435,12 +436,16 @@ async def stored(account: Account) -> tuple[int, ...]:
     )
 
 
+def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 CASES = [(name, n) for name, builds in BY_ID.items() for n in range(len(builds))]
 
 
 @pytest.mark.parametrize(("field", "case"), CASES, ids=[f"{f}-{n}" for f, n in CASES])
 async def test_a_stranger_cannot_tell_a_foreign_id_from_a_missing_one(
-    world: World, field: str, case: int
+    world: World, field: str, case: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     build = BY_ID[field][case]
     before = await stored(world.victim)
@@ -454,11 +459,12 @@ async def test_a_stranger_cannot_tell_a_foreign_id_from_a_missing_one(
         "BAD_USER_INPUT"
     ), answers[0]
     assert await stored(world.victim) == before
+    assert not errors_logged(caplog)  # answers, not faults
 
 
 @pytest.mark.parametrize(("field", "case"), CASES, ids=[f"{f}-{n}" for f, n in CASES])
 async def test_anonymous_callers_are_refused_before_any_lookup(
-    world: World, field: str, case: int
+    world: World, field: str, case: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     build = BY_ID[field][case]
     before = await stored(world.victim)
@@ -470,6 +476,7 @@ async def test_anonymous_callers_are_refused_before_any_lookup(
         answers.append(error["message"])
     assert answers[0] == answers[1]
     assert await stored(world.victim) == before
+    assert not errors_logged(caplog)
 
 
 @pytest.mark.parametrize("field", sorted(WITHOUT_IDS))

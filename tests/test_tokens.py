@@ -4,6 +4,7 @@ in front of the token table forgets on Announcement.TOKENS; `hookline token revo
 
 import contextlib
 import json
+import logging
 import os
 import sqlite3
 import subprocess
@@ -67,12 +68,17 @@ async def test_a_new_token_shows_its_secret_once_and_works(
     ],
 )
 async def test_bad_token_input_stores_nothing(
-    gql: Client, owner: Account, fields: dict[str, Any], message: str
+    gql: Client,
+    owner: Account,
+    fields: dict[str, Any],
+    message: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     before = await ApiToken.filter(user_id=owner.user_id).count()
     error = await gql.error(CREATE, {"i": fields})
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and message in error["message"]
     assert await ApiToken.filter(user_id=owner.user_id).count() == before
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_a_revoked_token_is_refused_on_the_next_request(
