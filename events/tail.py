@@ -3,7 +3,10 @@
 `follow(after)` gives a subscriber every event with id > after: the stored backlog first, then
 live events, with no gap and no duplicate at the hand-over. It registers its queue *before*
 reading the backlog and skips ids it has already yielded. A subscriber whose queue overflows
-is cut off with SubscriberTooSlow; it may resume with `after` = the last id it saw.
+is cut off with SubscriberTooSlow; it may resume with `after` = the last id it saw. When access
+may have changed (a membership, a revoked token) every live subscriber is also handed RECHECK,
+so it checks its rights at once rather than at its next event: a revoked token's stream ends
+even while its projects are quiet.
 """
 
 import asyncio
@@ -27,10 +30,23 @@ SUBSCRIBERS = Gauge(
 )
 
 
+class Recheck:
+    """Not an event: access may have changed, check the subscriber's rights now."""
+
+
+RECHECK = Recheck()
+
+
 class _Subscriber:
     def __init__(self, size: int) -> None:
-        self.queue: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=size)
+        self.queue: asyncio.Queue[Event | Recheck | None] = asyncio.Queue(maxsize=size)
         self.overflowed = False
+
+    def nudge(self) -> None:
+        """Hand over RECHECK, unless the queue is full: then the next event comes first, and
+        the subscriber, seeing access changed (the epoch), checks before that one."""
+        if not self.overflowed and not self.queue.full():
+            self.queue.put_nowait(RECHECK)
 
     def offer(self, event: Event) -> None:
         if self.overflowed:
@@ -85,6 +101,8 @@ class EventTail:
     def on_announce(self, kind: Announcement) -> None:
         if kind in (Announcement.ACCESS, Announcement.TOKENS):
             self.access_epoch += 1
+            for subscriber in self._subscribers:
+                subscriber.nudge()
         elif kind is Announcement.EVENTS:
             self._wake.set()
 
@@ -130,7 +148,7 @@ class EventTail:
                 return
 
     @contextlib.asynccontextmanager
-    async def follow(self, after: int) -> AsyncIterator[AsyncIterator[Event]]:
+    async def follow(self, after: int) -> AsyncIterator[AsyncIterator[Event | Recheck]]:
         subscriber = _Subscriber(self.queue_size)
         self._subscribers.add(subscriber)
         try:
@@ -138,7 +156,7 @@ class EventTail:
         finally:
             self._subscribers.discard(subscriber)
 
-    async def _stream(self, subscriber: _Subscriber, after: int) -> AsyncIterator[Event]:
+    async def _stream(self, subscriber: _Subscriber, after: int) -> AsyncIterator[Event | Recheck]:
         seen = after
         replaying = True
         while replaying:  # the backlog, page by page
@@ -160,6 +178,8 @@ class EventTail:
                     f"subscriber fell more than {self.queue_size} events behind; "
                     f'resubscribe with after: "{seen}"'
                 )
-            if event.id > seen:
+            if isinstance(event, Recheck):
+                yield event
+            elif event.id > seen:
                 yield event
                 seen = event.id

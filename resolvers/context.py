@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from events.announcement import Announcement
 from events.log import Event
+from events.tail import Recheck
 from models.access import Coverage
 
 
@@ -60,8 +61,9 @@ class Announcer(Protocol):
 class EventFeed(Protocol):
     access_epoch: int  # bumped whenever who may read which project may have changed
 
-    def follow(self, after: int) -> AbstractAsyncContextManager[AsyncIterator[Event]]:
-        """Every event with id > after, in id order: stored ones first, then live ones."""
+    def follow(self, after: int) -> AbstractAsyncContextManager[AsyncIterator[Event | Recheck]]:
+        """Every event with id > after, in id order: stored ones first, then live ones; and
+        RECHECK whenever access may have changed."""
 
 
 class WebhookSender(Protocol):

@@ -20,6 +20,7 @@ from strawberry.types import Info
 
 from events.log import Event as EventRow
 from events.log import latest_id, purged_through
+from events.tail import Recheck
 from models import access
 from models.access import Coverage
 from models.event_types import COMMENT_STREAM, TODO_LIST_STREAM, TODO_STREAM, EventType
@@ -142,6 +143,10 @@ async def _stream(
     try:
         async with feed.follow(cursor) as rows:
             async for row in rows:
+                if isinstance(row, Recheck):  # access changed: a revoked token ends here
+                    if reader is not None and reader.stale:
+                        await reader.refresh()
+                    continue
                 if row.type not in types:
                     continue
                 if wanted is not None and row.project_id not in wanted:

@@ -124,10 +124,8 @@ async def test_a_revoked_token_is_refused_on_an_open_socket_and_its_stream_ends(
         body = await anonymous.raw(WHO, Authorization=f"Bearer {token}")
         assert code(body) == "UNAUTHENTICATED"  # HTTP, at once, though it was cached
         assert code(await ws.execute("2", WHO)) == "UNAUTHENTICATED"
-        await tracker.todo_list("After revocation")
-        error = await ended_with(ws, "stream")
+        error = await ended_with(ws, "stream")  # at once: no event needed to notice
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
-    assert "After revocation" not in str(error)
 
 
 async def test_an_expired_token_is_refused_on_an_open_socket_and_its_stream_ends(
@@ -181,11 +179,9 @@ async def test_cli_revocation_reaches_an_embedded_server_without_a_bus(tmp_path:
         "HOOKLINE_DATABASE_URL": f"sqlite://{tmp_path / 'embedded.db'}",
         "HOOKLINE_EVENT_POLL_SECONDS": "0.2",
     }
-    email = "ops@acme.test"
     made = await hookline_cli(
-        ["bootstrap", "--company", "Acme", "--email", email, "--project", "Web"], env
+        ["bootstrap", "--company", "Acme", "--email", "ops@acme.test", "--project", "Web"], env
     )
-    owner = await hookline_cli(["token", "create", "--email", email], env)  # to act with
     async with (
         HooklineProcess(env, tmp_path / "serve.log", args=("serve",)) as serve,
         httpx.AsyncClient(timeout=10) as http,
@@ -209,9 +205,5 @@ async def test_cli_revocation_reaches_an_embedded_server_without_a_bus(tmp_path:
 
             await eventually(refused, within=10)
             assert code(await ws.execute("2", WHO)) == "UNAUTHENTICATED"
-            created = await graphql(
-                owner["token"], CREATE_LIST, {"p": made["projectId"], "t": "After revocation"}
-            )
-            assert "errors" not in created, created
             error = await ended_with(ws, "stream")
     assert error["extensions"]["code"] == "UNAUTHENTICATED"

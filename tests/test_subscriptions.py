@@ -17,6 +17,7 @@ from gql.transport.websockets import WebsocketsTransport
 from graphql.execution.collect_fields import FieldDetails
 from websockets.exceptions import ConnectionClosed
 
+from events.tail import Recheck
 from hookline.auth import issue_token
 from tests.conftest import Account, Client, new_account
 from tests.servers import LEGACY_WS, TRANSPORT_WS, GraphQLWebSocket, sse_events, uvicorn_server
@@ -379,6 +380,13 @@ async def test_resume_from_an_old_cursor_while_writers_commit(
         assert ids == expected
 
 
+async def events_only(rows: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """The events of follow(), without the RECHECKs it hands over when access changes."""
+    async for row in rows:
+        if not isinstance(row, Recheck):
+            yield row
+
+
 async def test_a_queue_overflow_during_replay_is_not_an_error(
     app: Any, owner: Account, gql: Client
 ) -> None:
@@ -389,7 +397,8 @@ async def test_a_queue_overflow_during_replay_is_not_an_error(
     for i in range(6):
         await tracker.todo(list_id, title=f"old {i}")
     with tuned(feed, queue_size=3, page_size=2):
-        async with feed.follow(cursor) as rows:
+        async with feed.follow(cursor) as followed:
+            rows = events_only(followed)
             first = await anext(rows)  # replaying page one; the queue is registered
             for i in range(10):  # more live events than the queue holds
                 await tracker.todo(list_id, title=f"new {i}")
