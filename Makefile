@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test lint format schema bench migrations
+.PHONY: serve test lint format schema bench migrations fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test: $(BIN)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then exit 0; fi; exit $$rc
+
+# The fuzz test with many more generated operations than CI runs (FUZZ_EXAMPLES per backend,
+# new ones each run); PostgreSQL too when HOOKLINE_TEST_POSTGRES_URL is set. Prints the counts.
+FUZZ_EXAMPLES ?= 6000
+fuzz: $(BIN)/.test-installed
+	HOOKLINE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz.py -s -q
 
 lint: $(BIN)/.test-installed
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
@@ -126,7 +127,7 @@ def build_app(
         )
         if bridge is not None:
             await bridge.start()
-        graphql.view = HooklineGraphQL(schema, services)
+        graphql.view = HooklineGraphQL(schema, services, allowed_origins=settings.cors_origins)
         app.state.services = services
         app.state.bridge = bridge
         try:
@@ -171,8 +172,27 @@ def build_app(
             WebSocketRoute("/graphql", graphql),
             Mount(graphiql.ASSETS_PATH, graphiql.assets()),
         ]
-    return Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+    middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
+    if settings.cors_origins:  # outermost, so refusals (413, 4xx) carry the CORS headers too
+        middleware.insert(0, cors(settings.cors_origins))
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def cors(origins: tuple[str, ...]) -> Middleware:
+    """Starlette's CORS, answering preflights for the API's methods and headers. Tokens travel
+    in headers, never cookies, so credentials are not allowed."""
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=[
+            "Accept",
+            "Authorization",
+            "Content-Type",
+            "X-Bloo-Company-ID",
+            "X-Bloo-Token-ID",
+            "X-Bloo-Token-Secret",
+        ],
+        expose_headers=["Retry-After"],
+        max_age=600,
     )

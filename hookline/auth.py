@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from events.announcement import Announcement
-from models import tokens
+from models import ids, tokens
+from models.text import unstorable
 from models.tokens import IssuedToken, hash_secret, issue_token
 from resolvers.context import Principal, Refusal
 
@@ -53,16 +54,19 @@ _TOKEN_KEYS = frozenset({"authorization", "x-bloo-token-id", "x-bloo-token-secre
 
 
 def credentials(values: Mapping[str, object]) -> tuple[str, str] | None:
-    """(tokenId, secret) from headers or a connection_init payload; keys case-insensitive."""
+    """(tokenId, secret) from headers or a connection_init payload; keys case-insensitive.
+    A token id no row could have is no credential at all (it is never looked up)."""
     lowered = {str(k).lower(): v for k, v in values.items()}
     bearer = lowered.get("authorization")
     if isinstance(bearer, str) and bearer[:7].lower() == "bearer ":
         token_id, _, secret = bearer[7:].strip().partition(".")
-        return (token_id, secret) if token_id and secret else None
-    token_id, secret = lowered.get("x-bloo-token-id"), lowered.get("x-bloo-token-secret")
-    if isinstance(token_id, str) and isinstance(secret, str) and token_id and secret:
-        return token_id, secret
-    return None
+    else:
+        token_id, secret = lowered.get("x-bloo-token-id"), lowered.get("x-bloo-token-secret")
+    if not (isinstance(token_id, str) and isinstance(secret, str) and token_id and secret):
+        return None
+    if not ids.could_exist(token_id) or unstorable(secret) is not None:
+        return None
+    return token_id, secret
 
 
 def company_hint(values: Mapping[str, object]) -> str | None:

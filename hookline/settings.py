@@ -34,6 +34,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("HOOKLINE_CLAIM_LEASE_SECONDS", "120", "a claimed delivery not recorded by then is retried"),
     ("HOOKLINE_EVENT_POLL_SECONDS", "1", "how often the event table is read without announcements"),
     ("HOOKLINE_LOG_FORMAT", "text", "text, or json for one JSON object per log line"),
+    (
+        "HOOKLINE_CORS_ORIGINS",
+        "unset",
+        "comma-separated browser origins (https://app.example.com, or *) that may call the API",
+    ),
 )
 LOG_FORMATS = ("text", "json")
 
@@ -66,6 +71,23 @@ def _number(env: Mapping[str, str], name: str, default: float, cast: type = floa
     return value
 
 
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Browser origins: comma-separated `scheme://host[:port]`, or `*` for any."""
+    origins = []
+    for raw in (env.get(name) or "").split(","):
+        origin = raw.strip().rstrip("/")
+        if not origin:
+            continue
+        scheme, _, host = origin.partition("://")
+        if origin != "*" and (scheme not in ("http", "https") or not host or "/" in host):
+            raise SettingsError(
+                f"{name} holds origins like https://app.example.com (scheme://host[:port]), "
+                f"got {raw.strip()!r}"
+            )
+        origins.append(origin)
+    return tuple(origins)
+
+
 def _masked(url: str | None) -> str | None:
     if url is None or "@" not in url:
         return url
@@ -88,6 +110,9 @@ class Settings:
     db_pool_size: int = 10
     claim_lease_seconds: float = 120.0
     event_poll_seconds: float = 1.0
+    # Browser apps on these origins may call the API (CORS) and open its WebSockets; none by
+    # default, so a page elsewhere cannot use a token it got hold of from a user's browser.
+    cors_origins: tuple[str, ...] = ()
     log_format: str = "text"
 
     def __repr__(self) -> str:
@@ -126,5 +151,6 @@ class Settings:
             db_pool_size=int(_number(env, "HOOKLINE_DB_POOL_SIZE", 10, int)),
             claim_lease_seconds=_number(env, "HOOKLINE_CLAIM_LEASE_SECONDS", 120.0),
             event_poll_seconds=_number(env, "HOOKLINE_EVENT_POLL_SECONDS", 1.0),
+            cors_origins=_origins(env, "HOOKLINE_CORS_ORIGINS"),
             log_format=log_format,
         )

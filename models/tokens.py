@@ -12,9 +12,8 @@ from datetime import datetime
 
 from tortoise.expressions import Q
 
+from models import ids
 from models.accounts import ApiToken
-
-ID_LENGTH = 32  # the column's width: longer ids cannot exist
 
 
 @dataclass(frozen=True)
@@ -43,9 +42,7 @@ async def issue_token(
 
 
 async def find(token_id: str) -> ApiToken | None:
-    if len(token_id) > ID_LENGTH:
-        return None
-    return await ApiToken.get_or_none(id=token_id)
+    return await ids.find(ApiToken, token_id)
 
 
 async def revoke(token_id: str, user_id: str | None = None) -> bool:
@@ -54,6 +51,8 @@ async def revoke(token_id: str, user_id: str | None = None) -> bool:
     The caller counts and announces the change (resolvers.emit.announce_routing_change),
     so every process forgets what it cached about the token.
     """
+    if not ids.could_exist(token_id):
+        return False
     query = ApiToken.filter(id=token_id)
     if user_id is not None:
         query = query.filter(user_id=user_id)

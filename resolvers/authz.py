@@ -14,8 +14,9 @@ from typing import Any, Literal
 from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.types import Info
 
-from models import access
+from models import access, ids
 from models.accounts import Company, CompanyLevel, ProjectLevel
+from models.text import unstorable
 from models.tracker import Project
 from resolvers.context import Context, Principal
 from schema.errors import ApiError, Forbidden, NotFound, Unauthenticated
@@ -28,6 +29,7 @@ _ALLOWED: dict[Need, frozenset[ProjectLevel]] = {
     "write": frozenset({ProjectLevel.ADMIN, ProjectLevel.MEMBER}),
     "admin": frozenset({ProjectLevel.ADMIN}),
 }
+SLUG_LENGTH = 255  # Company.slug's column
 
 
 def context_of(info: Info) -> Context:
@@ -97,7 +99,7 @@ async def project_level(info: Info, project: Project) -> ProjectLevel | None:
 
 async def require_project(info: Info, project_id: str, need: Need) -> Project:
     principal(info)  # authentication before any lookup
-    project = await Project.get_or_none(id=project_id)
+    project = await ids.find(Project, project_id)
     if project is None:
         raise NotFound("Project", project_id)
     return await authorise(info, project, need)
@@ -127,13 +129,19 @@ async def authorise(
     return project
 
 
+async def find_company(ref: str) -> Company | None:
+    """A company by id or by slug (X-Bloo-Company-ID and `company(id)` take either)."""
+    found = await ids.find(Company, ref)
+    if found is None and len(ref) <= SLUG_LENGTH and unstorable(ref) is None:
+        found = await Company.get_or_none(slug=ref)
+    return found
+
+
 async def require_company(info: Info, company_ref: str, admin: bool = False) -> Company:
     """A company by id or slug that the caller belongs to (as OWNER/ADMIN when admin); one
     they do not belong to is COMPANY_NOT_FOUND, exactly as a missing one."""
     principal(info)  # authentication before any lookup
-    company = await Company.get_or_none(id=company_ref) or await Company.get_or_none(
-        slug=company_ref
-    )
+    company = await find_company(company_ref)
     level = await company_level(info, company.id) if company is not None else None
     if company is None or level is None:
         raise NotFound("Company", company_ref)

@@ -9,7 +9,7 @@ from typing import TypeVar
 from strawberry.types import Info
 from tortoise.models import Model
 
-from models import access
+from models import access, ids
 from models.tracker import (
     Checklist,
     ChecklistItem,
@@ -33,7 +33,9 @@ async def _find(
     authorised for `need`."""
     principal(info)  # authentication before any lookup
     missing = NotFound(model.__name__, entity_id)
-    found = await model.get_or_none(id=entity_id).select_related(f"{project_path}__company")
+    found = None
+    if ids.could_exist(entity_id):  # an id no row could have is simply not found
+        found = await model.get_or_none(id=entity_id).select_related(f"{project_path}__company")
     if found is None:
         raise missing
     project: Project = found
@@ -75,7 +77,7 @@ async def project_user_ids(project: Project, user_ids: list[str], field: str) ->
     """Check every id names someone who may read the project (models.access)."""
     if not user_ids:
         return user_ids
-    members = await access.members_among(project, user_ids)
+    members = await access.members_among(project, ids.possible(user_ids))
     unknown = [u for u in user_ids if u not in members]
     if unknown:
         raise BadUserInput(
@@ -90,7 +92,9 @@ async def project_tag_ids(project: Project, tag_ids: list[str]) -> list[str]:
     if not tag_ids:
         return tag_ids
     found = set(
-        await Tag.filter(project_id=project.id, id__in=tag_ids).values_list("id", flat=True)
+        await Tag.filter(project_id=project.id, id__in=ids.possible(tag_ids)).values_list(
+            "id", flat=True
+        )
     )
     unknown = [t for t in tag_ids if t not in found]
     if unknown:

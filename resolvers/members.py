@@ -12,6 +12,7 @@ from strawberry.types import Info
 from tortoise.transactions import in_transaction
 
 from events.announcement import Announcement
+from models import ids
 from models.accounts import Company as CompanyRow
 from models.accounts import CompanyLevel, CompanyUser, ProjectLevel
 from models.accounts import User as UserRow
@@ -115,9 +116,10 @@ class MemberMutation:
     ) -> MutationResult:
         project = await require_project(info, input.project_id, "admin")
         async with in_transaction():
-            deleted = await ProjectUser.filter(
-                project_id=project.id, user_id=input.user_id
-            ).delete()
+            deleted = (
+                ids.could_exist(input.user_id)
+                and await ProjectUser.filter(project_id=project.id, user_id=input.user_id).delete()
+            )
             if not deleted:
                 raise BadUserInput("That user is not a member of this project", field="userId")
             retired = await retire_orphans(project.company_id, [input.user_id])
@@ -144,7 +146,11 @@ class MemberMutation:
         async with in_transaction():
             # Locked (PostgreSQL) so two removals cannot leave the company without an owner.
             await CompanyRow.filter(id=company.id).select_for_update().first()
-            membership = await CompanyUser.get_or_none(company_id=company.id, user_id=input.user_id)
+            membership = None
+            if ids.could_exist(input.user_id):
+                membership = await CompanyUser.get_or_none(
+                    company_id=company.id, user_id=input.user_id
+                )
             if membership is None:
                 raise BadUserInput("That user is not a member of this company", field="userId")
             if membership.level == CompanyLevel.OWNER:

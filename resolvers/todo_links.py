@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 from tortoise.models import Model
 
-from models import snapshots
+from models import ids, snapshots
 from models.event_types import EventType as E
 from models.rows import Row
 from models.tracker import (
@@ -179,7 +179,7 @@ async def _value_for(
         if not validate.given(input.number):
             raise BadUserInput(f"A {field_type} field takes number", field="number")
         if input.number is not None:
-            validate.position(input.number)
+            validate.finite(input.number, "number")
         return {**empty, "number": input.number}
     if field_type == CustomFieldType.CHECKBOX:
         if not validate.given(input.checked):
@@ -191,8 +191,9 @@ async def _value_for(
             raise BadUserInput(
                 f"A {field_type} field takes customFieldOptionId", field="customFieldOptionId"
             )
-        if option_id is not None and not await CustomFieldOption.exists(
-            id=option_id, custom_field_id=field_id
+        if option_id is not None and not (
+            ids.could_exist(option_id)
+            and await CustomFieldOption.exists(id=option_id, custom_field_id=field_id)
         ):
             raise BadUserInput(
                 f"customFieldOptionId {option_id!r} is not an option of this field",

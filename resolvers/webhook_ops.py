@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from bridge.signing import generate_secret
 from events.announcement import Announcement
+from models import ids
 from models.rows import webhook_row
 from models.samples import sample_body
 from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus
@@ -161,7 +162,7 @@ class WebhookOpsMutation:
     ) -> WebhookDelivery:
         principal(info)  # authentication before any lookup
         asked = NotFound("WebhookDelivery", input.delivery_id)
-        delivery = await Delivery.get_or_none(id=input.delivery_id)
+        delivery = await ids.find(Delivery, input.delivery_id)
         if delivery is None:
             raise asked
         await rules.webhook(info, delivery.webhook_id, "change", asked=asked)

@@ -16,11 +16,11 @@ from strawberry.types import Info
 from tortoise.expressions import Q
 
 from bridge.urlguard import InvalidWebhookUrl, check_url
-from models import access
+from models import access, ids
 from models.accounts import Company, CompanyUser, ProjectLevel
 from models.tracker import CustomField, Project, Tag, TodoList
 from models.webhooks import Webhook, WebhookStatus
-from resolvers import authz
+from resolvers import authz, validate
 from resolvers.authz import context_of, principal, refusal, require_company, user_id
 from schema.errors import BadUserInput, Forbidden, NotFound, PlanLimitReached
 from schema.webhooks import WebhookRecordFiltersInput
@@ -80,7 +80,7 @@ async def scope(info: Info, company_id: str, project_ids: list[str]) -> list[str
                 "where you are project ADMIN instead"
             )
         return []
-    projects = {p.id: p for p in await Project.filter(id__in=project_ids)}
+    projects = {p.id: p for p in await Project.filter(id__in=ids.possible(project_ids))}
     for project_id in project_ids:
         project = projects.get(project_id)
         if project is None:
@@ -116,14 +116,16 @@ async def filters(
         "tagIds": Tag.filter(project_id__in=projects),
         "customFieldIds": CustomField.filter(project_id__in=projects),
     }
-    for key, ids in values.items():
+    for key, wanted in values.items():
+        wanted = values[key] = validate.id_list(wanted, f"filters.{key}")
         if key == "assigneeIds":
-            found = await CompanyUser.filter(company_id=company_id, user_id__in=ids).values_list(
-                "user_id", flat=True
-            )
+            found = await CompanyUser.filter(
+                company_id=company_id, user_id__in=ids.possible(wanted)
+            ).values_list("user_id", flat=True)
         else:
-            found = await checks[key].filter(id__in=ids).values_list("id", flat=True)
-        unknown = [i for i in ids if i not in set(found)]
+            query = checks[key].filter(id__in=ids.possible(wanted))
+            found = await query.values_list("id", flat=True)
+        unknown = [i for i in wanted if i not in set(found)]
         if unknown:
             raise BadUserInput(
                 f"filters.{key}: {', '.join(unknown)} not found in the webhook's projects",
@@ -153,7 +155,7 @@ async def webhook(
     """
     caller = user_id(info)
     coverage = await authz.coverage(info)
-    found = await Webhook.get_or_none(id=webhook_id)
+    found = await ids.find(Webhook, webhook_id)
     if found is None or found.company_id not in coverage.companies:
         raise asked or NotFound("Webhook", webhook_id)
     mine = found.created_by_id == caller

@@ -10,8 +10,8 @@ from tortoise.transactions import in_transaction
 from bridge.signing import generate_secret
 from events.announcement import Announcement
 from models.accounts import Company
+from models.webhooks import Delivery, WebhookStatus
 from models.webhooks import Webhook as WebhookRow
-from models.webhooks import WebhookStatus
 from resolvers import webhook_rules as rules
 from resolvers.authz import coverage, principal, require_company, user_id
 from resolvers.emit import routing_changed
@@ -216,6 +216,11 @@ class WebhookMutation:
         input: Annotated[DeleteWebhookInput, strawberry.argument(description="The webhook.")],
     ) -> MutationResult:
         webhook = await rules.webhook(info, input.webhook_id, "manage")
-        await webhook.delete()
+        async with in_transaction():
+            # The bridge locks a webhook's deliveries, then the webhook (bridge.queue.store).
+            # Deleting the webhook first and its deliveries by cascade took the same locks in
+            # the opposite order, and PostgreSQL aborted one of the two as a deadlock.
+            await Delivery.filter(webhook_id=webhook.id).delete()
+            await webhook.delete()
         await webhooks_changed(info)
         return MutationResult(success=True, operation_id=webhook.id)

@@ -2,7 +2,7 @@
 
 import dataclasses
 from collections.abc import Mapping
-from enum import Enum, EnumMeta
+from enum import EnumMeta, StrEnum
 from typing import Any
 
 import strawberry
@@ -102,7 +102,9 @@ DeliveryStatus = described(
 )
 
 
-class _CommentCategory(Enum):
+class _CommentCategory(StrEnum):
+    # A StrEnum, as the models' enums are: graphql-core finds a plain Enum member in none of
+    # its values (the raw strings), and failed every query of Comment.category.
     TODO = "TODO"
 
 
