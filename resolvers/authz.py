@@ -2,9 +2,10 @@
 
 The rule that maps roles to projects is models.access's; this module asks it once per operation
 and turns its answer into the errors clients see. Authentication comes first, before any
-lookup (Authenticated, on every root field). Then what the caller cannot read answers exactly
-as if it did not exist (`<ENTITY>_NOT_FOUND`), so ids and slugs of other companies are no
-oracle; FORBIDDEN is kept for what the caller can see but their role does not allow.
+lookup (Authenticated, on every root field). Then what belongs to a company the caller is not
+in answers exactly as if it did not exist (`<ENTITY>_NOT_FOUND`, see refusal), so ids and slugs
+of other companies are no oracle; within the caller's companies, a project they are not in or a
+role too low is FORBIDDEN.
 """
 
 import inspect
