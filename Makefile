@@ -48,6 +48,7 @@ bench: $(BIN)/.test-installed
 	$(BIN)/python bench/bench_latency.py
 	$(BIN)/python bench/bench_throughput.py
 	$(BIN)/python bench/bench_fanout.py
+	$(BIN)/python bench/bench_portal.py
 
 migrations: $(BIN)/.test-installed
 	$(BIN)/tortoise -c models.db.TORTOISE_ORM makemigrations

@@ -33,6 +33,8 @@ class HttpResult:
     error: str | None
     body: str | None
     retry_after: str | None
+    # The URL guard refused the address at connect time: retrying cannot help.
+    blocked: bool = False
 
 
 async def post(
@@ -50,6 +52,7 @@ async def post(
         error: str | None,
         text: str | None = None,
         retry_after: str | None = None,
+        blocked: bool = False,
     ) -> HttpResult:
         elapsed = (time.perf_counter() - start) * 1000
         return HttpResult(
@@ -59,6 +62,7 @@ async def post(
             storable(error, ERROR_LIMIT),
             storable(text, RESPONSE_LIMIT),
             storable(retry_after, 100),
+            blocked,
         )
 
     try:
@@ -82,7 +86,7 @@ async def post(
     except aiohttp.ClientConnectorError as exc:
         blocked = find_blocked(exc)
         if blocked is not None:
-            return result(None, f"blocked: {blocked}")
+            return result(None, f"blocked: {blocked}", blocked=True)
         return result(None, f"connection failed: {exc.os_error or exc}")
     except aiohttp.ClientError as exc:
         return result(None, f"{type(exc).__name__}: {exc}")

@@ -6,6 +6,9 @@ keeps a query off each of them. It is dropped whole on Announcement.TOKENS: revo
 announces it over the bus, and every process also derives it from the stored routing version
 (events.watch.StoredChanges) for revocations it could not hear, such as `hookline token
 revoke` run next to an embedded server. Entries also age out after CACHE_SECONDS.
+
+Portal sessions (`hlp_<sessionId>.<secret>`, models.portal) are read from the database every
+time instead: their expiry and revocation hold on the next operation in every process.
 """
 
 import asyncio
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from events.announcement import Announcement
-from models import ids, tokens
+from models import ids, portal, tokens
 from models.text import unstorable
 from models.tokens import IssuedToken, hash_secret, issue_token
 from resolvers.context import Principal, Refusal
@@ -121,6 +124,8 @@ class Authenticator:
             presented = _TOKEN_KEYS & {str(k).lower() for k in values}
             return Refusal(MALFORMED if presented else NO_TOKEN)
         token_id, secret = found
+        if token_id.startswith(portal.TOKEN_PREFIX):
+            return await self._portal(token_id.removeprefix(portal.TOKEN_PREFIX), secret)
         entry = await self._entry(token_id)
         if entry is None or not hmac.compare_digest(entry.secret_hash, hash_secret(secret)):
             return Refusal(UNKNOWN)
@@ -138,6 +143,14 @@ class Authenticator:
             entry.last_used_at = now  # first, so concurrent requests don't all write
             await tokens.note_use(token_id, now, not_since=now - LAST_USED_EVERY)
         return principal
+
+    async def _portal(self, session_id: str, secret: str) -> Principal | Refusal:
+        scope = await portal.verify(session_id, secret, self._now())
+        if isinstance(scope, str):
+            return Refusal(scope)
+        return Principal(
+            scope.user_id, company_hint=scope.company_id, portal=scope, expires_at=scope.expires_at
+        )
 
     async def _entry(self, token_id: str) -> _Entry | None:
         entry = self._entries.get(token_id)

@@ -31,11 +31,12 @@ from strawberry.subscriptions import (
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from hookline.admission import SCOPE_KEY, Admission
 from hookline.auth import NO_TOKEN
 from hookline.graphiql import GraphiQLPage
 from hookline.media import GRAPHQL_RESPONSE_JSON, response_type
 from resolvers.context import Context, Principal, Services
-from schema.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR
+from schema.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, RateLimited
 
 PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
 QUERIES = frozenset({OperationType.QUERY})
@@ -89,7 +90,8 @@ class HooklineGraphQL(GraphQL):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         context = Context(services=self.services, request=request)
         if not isinstance(request, WebSocket):  # sockets present theirs in connection_init
-            context.credentials = request.headers
+            context.credentials = request.headers  # authenticated by each operation
+            context.response = response
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -102,9 +104,18 @@ class HooklineGraphQL(GraphQL):
         if not isinstance(verdict, Principal) and verdict.message == NO_TOKEN:
             presented = context.request.headers  # nothing in connection_init: the upgrade's
             verdict = await authenticator.authenticate(presented)
+        admission: Admission | None = context.request.scope.get(SCOPE_KEY)
         if not isinstance(verdict, Principal):
+            if admission is not None:
+                await admission.refuse()
             raise ConnectionRejectionError({"message": verdict.message})
-        context.credentials = presented
+        if admission is not None:
+            try:
+                await admission.admit(verdict)
+            except RateLimited as exc:
+                raise ConnectionRejectionError(exc.formatted) from None
+        # Each operation authenticates these again (resolvers.authz.FreshIdentity).
+        context.credentials, context.principal = presented, verdict
 
     def parse_json(self, data: str | bytes) -> dict[str, Any]:
         """Every JSON document of a request (the body, GET's variables) is an object in UTF-8."""
@@ -172,8 +183,11 @@ class HooklineGraphQL(GraphQL):
         response = super().create_response(response_data, sub_response)
         if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+            # A status an operation set (a 429 of the rate limits) stands.
             if isinstance(response_data, dict) and "data" not in response_data:
-                response.status_code = _request_error_status(response_data)
+                response.status_code = sub_response.status_code or _request_error_status(
+                    response_data
+                )
         return response
 
 

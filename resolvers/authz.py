@@ -9,7 +9,7 @@ role too low is FORBIDDEN.
 """
 
 import inspect
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Literal
 
 from strawberry.extensions import FieldExtension, SchemaExtension
@@ -45,21 +45,31 @@ def principal(info: Info) -> Principal:
 
 
 class Authenticated(FieldExtension):
-    """Every root field authenticates its caller first, from the credentials as the tokens
-    stand now (Context.authenticate), and runs for no anonymous caller: authentication before
-    any lookup, so the answer never depends on whether an id exists; and an operation on a
-    long-lived WebSocket outlives no revocation or expiry. schema.root puts it on every root
-    field. (A cache hit costs microseconds: hookline.auth.)"""
+    """No root field runs for an anonymous caller: authentication before any lookup, so the
+    answer never depends on whether an id exists. schema.root puts it on every root field."""
 
     def resolve(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
-        principal(info)  # executed synchronously: only contexts with a fixed principal
+        principal(info)
         return next_(source, info, **kwargs)
 
     async def resolve_async(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
-        await context_of(info).authenticate()
         principal(info)
         result = next_(source, info, **kwargs)
         return await result if inspect.isawaitable(result) else result
+
+
+class FreshIdentity(SchemaExtension):
+    """The caller is authenticated at the start of every operation, before it is counted or
+    validated, from the credentials they presented (Context.authenticate): an operation on a
+    WebSocket opened with a token since revoked or expired is refused. A cache hit costs
+    microseconds (hookline.auth). Awaited, so execute_sync (in-process callers with a fixed
+    principal) runs without it (schema.root)."""
+
+    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            await context.authenticate()
+        yield
 
 
 def user_id(info: Info) -> str:
@@ -79,8 +89,8 @@ async def coverage(info: Info) -> access.Coverage:
 
 class FreshRoles(SchemaExtension):
     """Roles are read once per operation, never once per connection: a WebSocket's context
-    outlives its operations, and a member removed meanwhile must not keep their rights (the
-    caller's identity is established again at every root field: Authenticated)."""
+    outlives its operations, and a member removed meanwhile must not keep their rights (nor
+    does a revoked token: FreshIdentity)."""
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context.context

@@ -20,6 +20,7 @@ from resolvers.authz import (
 from resolvers.members import user_view
 from schema.domain import Company, Project, User
 from schema.inputs import CreateProjectInput
+from schema.paging import MAX_TAKE, page, skipping, taking
 
 
 @strawberry.type
@@ -50,10 +51,12 @@ class ProjectQuery:
             "projects of companies you own or administer."
         )
     )
-    async def project_list(self, info: Info) -> list[Project]:
-        return [
-            Project.from_row(await snapshots.project(i)) for i in await member_project_ids(info)
-        ]
+    async def project_list(
+        self, info: Info, skip: skipping("projects") = 0, take: taking("projects") = MAX_TAKE
+    ) -> list[Project]:
+        asked = page(skip, take)
+        ids = asked.of(await member_project_ids(info))
+        return [Project.from_row(await snapshots.project(i)) for i in ids]
 
 
 @strawberry.type

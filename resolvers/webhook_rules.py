@@ -14,6 +14,7 @@ from typing import Literal
 
 from strawberry.types import Info
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from bridge.urlguard import InvalidWebhookUrl, check_url
 from models import access, ids
@@ -40,7 +41,7 @@ async def url(info: Info, value: str) -> str:
         await check_url(value, allow_private=context_of(info).services.policy.allow_private_urls)
     except InvalidWebhookUrl as exc:
         raise BadUserInput(f"Invalid webhook url: {exc}", field="url") from None
-    return value.strip()
+    return value
 
 
 def name(value: str | None) -> str | None:
@@ -68,10 +69,18 @@ async def company(info: Info) -> Company:
 
 
 async def scope(info: Info, company_id: str, project_ids: list[str]) -> list[str]:
-    """Project ADMIN on every listed project, or company OWNER/ADMIN for all projects."""
+    """Project ADMIN on every listed project, or company OWNER/ADMIN for all projects; and,
+    for a portal session, within its scope."""
     project_ids = list(dict.fromkeys(project_ids))
     if len(project_ids) > MAX_PROJECTS:
         raise BadUserInput(f"projectIds may hold at most {MAX_PROJECTS} ids", field="projectIds")
+    portal = principal(info).portal
+    if portal is not None and not portal.covers(company_id, project_ids):
+        raise Forbidden(
+            "This portal session covers webhooks of these projects only: "
+            f"{', '.join(sorted(portal.project_ids))}; list projectIds among them",
+            field="projectIds",
+        )
     coverage = await authz.coverage(info)
     if not project_ids:
         if not holds_scope(coverage, company_id, []):
@@ -151,12 +160,17 @@ async def webhook(
 
     Its company's owners and admins may read, disable and delete every webhook of the company,
     and take over one whose creator lost access. Its creator may read it while in the company,
-    and do the rest while holding its scope. Other members of the company: FORBIDDEN.
+    and do the rest while holding its scope. Other members of the company: FORBIDDEN. A portal
+    session acts as its creator (an owner or admin), and sees nothing outside its scope.
     """
     caller = user_id(info)
     coverage = await authz.coverage(info)
     found = await ids.find(Webhook, webhook_id)
-    if found is None or found.company_id not in coverage.companies:
+    if (
+        found is None
+        or found.company_id not in coverage.companies
+        or not in_portal_scope(info, found)
+    ):
         raise asked or NotFound("Webhook", webhook_id)
     mine = found.created_by_id == caller
     admin = coverage.companies[found.company_id] in access.COMPANY_ADMINS
@@ -216,3 +230,22 @@ async def retire_orphans(company_id: str, user_ids: Collection[str]) -> list[str
             updated_at=datetime.now(UTC),
         )
     return ids
+
+
+def in_portal_scope(info: Info, found: Webhook) -> bool:
+    """Whether the caller's portal session (if it uses one) covers the webhook."""
+    portal = principal(info).portal
+    return portal is None or portal.covers(found.company_id, found.project_ids)
+
+
+async def portal_narrowed(info: Info, query: QuerySet[Webhook]) -> QuerySet[Webhook]:
+    """The webhooks of `query` the caller's portal session (if any) covers. Project lists are
+    JSON, so they are compared here, among one company's webhooks (a bounded number)."""
+    portal = principal(info).portal
+    if portal is None:
+        return query
+    query = query.filter(company_id=portal.company_id)
+    if portal.every_project:
+        return query
+    found = await query.values_list("id", "project_ids")
+    return query.filter(id__in=[i for i, p in found if portal.covers(portal.company_id, p)])

@@ -5,15 +5,21 @@ and everything that executes operations (the app, the bridge, tests) imports `sc
 """
 
 import strawberry
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from resolvers.authz import Authenticated, FreshRoles
+from resolvers.authz import Authenticated, FreshIdentity, FreshRoles
 from resolvers.checklists import ChecklistMutation, ChecklistQuery
 from resolvers.comments import CommentMutation, CommentQuery
 from resolvers.custom_fields import CustomFieldMutation, CustomFieldQuery
+from resolvers.delivery_log import DeliveryLogQuery
 from resolvers.members import MemberMutation
+from resolvers.portal import PortalMutation, PortalQuery
+from resolvers.portal_gate import gate
 from resolvers.projects import ProjectMutation, ProjectQuery
+from resolvers.quotas import OperationRate
+from resolvers.stats import StatsQuery
 from resolvers.subscriptions import StreamExecutor, Subscription
 from resolvers.tags import TagMutation, TagQuery
 from resolvers.todo_links import TodoLinkMutation
@@ -49,6 +55,9 @@ Query = merged(
         ChecklistQuery,
         WebhookQuery,
         WebhookOpsQuery,
+        DeliveryLogQuery,
+        StatsQuery,
+        PortalQuery,
     ),
 )
 Mutation = merged(
@@ -68,19 +77,21 @@ Mutation = merged(
         CommentMutation,
         WebhookMutation,
         WebhookOpsMutation,
+        PortalMutation,
     ),
 )
 
 
 def authenticated(*roots: type) -> None:
-    """Every root field authenticates its caller before it runs (authz.Authenticated): a new
+    """Every root field refuses anonymous callers before it runs (authz.Authenticated): a new
     field cannot forget to, and an anonymous caller learns nothing about which ids exist."""
     for root in roots:
         for field in root.__strawberry_definition__.fields:  # type: ignore[attr-defined]
             if not any(isinstance(e, Authenticated) for e in field.extensions):
-                field.extensions.append(Authenticated())
+                field.extensions.insert(0, Authenticated())  # outermost: before the gate
 
 
+gate(Query, Mutation, Subscription)
 authenticated(Query, Mutation, Subscription)
 
 
@@ -90,6 +101,14 @@ class Schema(strawberry.Schema):
         faults = log_client_errors(errors)
         if faults:
             super().process_errors(faults, execution_context)
+
+    def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
+        """Rates and authentication are awaited, so execute_sync (in-process callers only:
+        tools, tests, with a fixed principal) runs without them; every client request is
+        executed asynchronously, authenticated and counted."""
+        extensions = super().get_extensions(sync)
+        awaited = (OperationRate, FreshIdentity)
+        return [e for e in extensions if not (sync and isinstance(e, awaited))]
 
 
 schema = Schema(
@@ -101,5 +120,7 @@ schema = Schema(
     # leak of graphql-core 3.3 in long-lived subscriptions (see StreamExecutor).
     execution_context_class=StreamExecutor,
     scalar_overrides=SCALAR_OVERRIDES,
-    extensions=[FreshRoles, ErrorCodes, InputValidation],
+    # FreshIdentity first: the operation is counted (OperationRate) by who sends it now.
+    # OperationRate after InputValidation, whose validation errors it replaces when refusing.
+    extensions=[FreshIdentity, FreshRoles, ErrorCodes, InputValidation, OperationRate],
 )

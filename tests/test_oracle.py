@@ -14,6 +14,7 @@ import pytest
 
 from events.log import Event
 from models.accounts import ApiToken, CompanyUser
+from models.portal import PortalSession
 from models.webhooks import Delivery, Webhook
 from schema.root import schema
 from tests.conftest import Account, Client, new_account
@@ -37,6 +38,7 @@ ROLES = (
     "delivery",
     "token",
     "user",
+    "session",
 )
 
 
@@ -82,6 +84,37 @@ BY_ID: dict[str, list[Build]] = {
     "webhook": [op("query($v:String!){webhook(id:$v){id}}", v="@webhook")],
     "webhookDeliveries": [
         op("query($v:String!){webhookDeliveries(webhookId:$v){items{id}}}", v="@webhook")
+    ],
+    "webhookDeliveryLog": [
+        op("query($v:String!){webhookDeliveryLog(webhookId:$v){items{id}}}", v="@webhook")
+    ],
+    "webhookDelivery": [op("query($v:String!){webhookDelivery(id:$v){id}}", v="@delivery")],
+    "webhookStats": [
+        op(
+            'query($v:String!){webhookStats(webhookId:$v,from:"2026-01-01T00:00:00Z",'
+            'to:"2026-01-02T00:00:00Z"){start}}',
+            v="@webhook",
+        )
+    ],
+    "portalSessions": [
+        op("query($v:String!){portalSessions(companyId:$v){id}}", v="@company"),
+        op("query($v:String!){portalSessions(companyId:$v){id}}", v="@slug"),
+    ],
+    "createPortalSession": [
+        op(
+            "mutation($i:CreatePortalSessionInput!){createPortalSession(input:$i){id}}",
+            i={"companyId": "@company"},
+        ),
+        op(
+            "mutation($i:CreatePortalSessionInput!){createPortalSession(input:$i){id}}",
+            i={"companyId": "~company", "projectIds": ["@project"]},
+        ),
+    ],
+    "revokePortalSession": [
+        op(
+            "mutation($i:RevokePortalSessionInput!){revokePortalSession(input:$i){success}}",
+            i={"sessionId": "@session"},
+        )
     ],
     "createProject": [
         op(
@@ -349,6 +382,7 @@ WITHOUT_IDS: dict[str, str] = {
     "apiTokens": "{apiTokens{id}}",
     "webhookSamplePayload": "{webhookSamplePayload(event:TODO_CREATED)}",
     "createApiToken": 'mutation{createApiToken(input:{name:"x"}){id}}',
+    "portalSession": "{portalSession{id}}",
 }
 
 
@@ -400,6 +434,12 @@ async def everything(gql: Client, account: Account) -> Ids:
         "delivery": delivery.id,
         "token": account.token.split(".")[0],
         "user": account.user_id,
+        "session": (
+            await gql(
+                "mutation($c:String!){createPortalSession(input:{companyId:$c}){id}}",
+                {"c": account.company_id},
+            )
+        )["createPortalSession"]["id"],
     }
 
 
@@ -433,6 +473,7 @@ async def stored(account: Account) -> tuple[int, ...]:
         await CompanyUser.filter(company_id=account.company_id).count(),
         await ApiToken.filter(user_id=account.user_id).count(),
         await Delivery.filter(webhook__company_id=account.company_id).count(),
+        await PortalSession.filter(company_id=account.company_id, revoked_at__isnull=True).count(),
     )
 
 
