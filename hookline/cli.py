@@ -1,5 +1,5 @@
-"""The `hookline` command: serve, bridge, bootstrap, token create, migrate; and, for a
-developer's machine, listen and trigger (hookline/local)."""
+"""The `hookline` command: serve, bridge, bootstrap, token create and revoke, migrate; and, for
+a developer's machine, listen and trigger (hookline/local)."""
 
 import argparse
 import asyncio
@@ -96,6 +96,10 @@ def parsers() -> dict[str, argparse.ArgumentParser]:
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     create = command("create", "a new token for an existing user; prints JSON", token_commands)
     create.add_argument("--email", required=True, help="the user's email")
+    revoke = command(
+        "revoke", "revoke a token: every running process refuses it at once", token_commands
+    )
+    revoke.add_argument("--id", required=True, dest="token_id", help="the token's id")
 
     migrate = command("migrate", "bring the database schema up to date")
     listen, trigger = _local_commands(command)
@@ -106,6 +110,7 @@ def parsers() -> dict[str, argparse.ArgumentParser]:
         "bootstrap": bootstrap,
         "token": token,
         "token create": create,
+        "token revoke": revoke,
         "migrate": migrate,
         "listen": listen,
         "trigger": trigger,
@@ -189,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 settings,
                 lambda: _bootstrap(args.company, args.email, args.project, args.allow_duplicate),
             )
+        elif args.command == "token" and args.token_command == "revoke":
+            made = _with_db(settings, lambda: _revoke_token(settings, args.token_id))
         elif args.command == "token":
             made = _with_db(settings, lambda: _create_token(args.email))
         else:
@@ -268,6 +275,21 @@ async def _create_token(email: str) -> dict[str, object]:
         return await accounts.token_for(email)
     except accounts.AccountError as exc:
         raise CliError(str(exc)) from None
+
+
+async def _revoke_token(settings: Settings, token_id: str) -> dict[str, object]:
+    from events.bus import LocalBus, RedisBus
+    from hookline import accounts
+
+    # With Redis, running servers hear it at once; either way they find the stored count
+    # moved (within HOOKLINE_EVENT_POLL_SECONDS).
+    bus = RedisBus(settings.redis_url) if settings.redis_url else LocalBus()
+    try:
+        return await accounts.revoke_token(token_id, bus)
+    except accounts.AccountError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        await bus.stop()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from events.log import NewEvent, append_events
 from models.tracker import Project
 from models.webhooks import bump_routing_version
 from resolvers.authz import context_of, principal
+from resolvers.context import Announcer
 
 
 class Changes:
@@ -38,9 +39,17 @@ async def change(info: Info) -> AsyncIterator[Changes]:
         context_of(info).services.announcer.announce(Announcement.EVENTS)
 
 
-async def routing_changed(info: Info, kind: Announcement) -> None:
-    """After a committed change to webhooks (WEBHOOKS) or to who may read what (ACCESS):
-    count it for processes that compare the stored version, and announce it to every
-    process, so each cache built on it reads it again. The one place such changes go out."""
+async def routing_changed(info: Info, *kinds: Announcement) -> None:
+    """After a committed change to webhooks (WEBHOOKS), to who may read what (ACCESS) or to
+    tokens (TOKENS): count it for processes that compare the stored version, and announce it
+    to every process, so each cache built on it reads it again."""
+    await announce_routing_change(context_of(info).services.announcer, *kinds)
+
+
+async def announce_routing_change(announcer: Announcer, *kinds: Announcement) -> None:
+    """The one place such changes go out (resolvers, and the CLI with whatever bus it has):
+    counted first, so a process that misses the announcement finds the count moved
+    (events.watch)."""
     await bump_routing_version()
-    context_of(info).services.announcer.announce(kind)
+    for kind in kinds:
+        announcer.announce(kind)

@@ -183,6 +183,7 @@ class GraphQLWebSocket:
     def __init__(self, socket: ClientConnection, protocol: str) -> None:
         self.socket = socket
         self.protocol = protocol
+        self._held: dict[Any, list[dict[str, Any]]] = {}  # messages read for other operations
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -229,6 +230,25 @@ class GraphQLWebSocket:
                 await self.socket.send(json.dumps({"type": "pong"}))
             elif message["type"] not in ("pong", "ka"):
                 return message
+
+    async def message_for(self, op_id: str, timeout: float = 10) -> dict[str, Any]:
+        """The next message of one operation; messages of others are held until asked for
+        (use this, not receive, on a socket that runs several operations at once)."""
+        held = self._held.setdefault(op_id, [])
+        while not held:
+            message = await self.receive(timeout)
+            self._held.setdefault(message.get("id"), []).append(message)
+        return held.pop(0)
+
+    async def execute(
+        self, op_id: str, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Run a query or mutation on this socket and return its one result's payload."""
+        await self.subscribe(op_id, query, variables)
+        message = await self.message_for(op_id)
+        assert message["type"] in ("next", "data"), message
+        assert (await self.message_for(op_id))["type"] == "complete"
+        return message["payload"]
 
     async def payload(self, timeout: float = 10) -> dict[str, Any]:
         """The payload of the next result (`next` / `data`); fails on anything else."""
