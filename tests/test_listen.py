@@ -395,6 +395,24 @@ async def test_a_rejected_token_ends_listen_and_trigger_with_one_line(
     one_line(err.splitlines(), "UNAUTHENTICATED")
 
 
+async def test_a_token_revoked_while_listening_ends_listen_with_one_line(
+    tmp_path: Path, server: HooklineProcess, web: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    made = await bootstrap(server.env)
+    gql = RemoteGraphQL(web, server.url, made)
+    async with ListenProcess(
+        server.url, made["token"], receiver.url, tmp_path / "state", "--after", "0"
+    ) as listener:
+        await gql(CREATE_LIST, {"p": made["projectId"], "t": "Heard"})
+        await receiver.wait_for(1)
+        await gql(
+            "mutation($t:String!){revokeApiToken(input:{tokenId:$t}){success}}",
+            {"t": made["tokenId"]},
+        )
+        assert await listener.wait() == 1
+    one_line(listener.err, "UNAUTHENTICATED")
+
+
 async def test_a_project_the_token_cannot_see_ends_listen_with_one_line(
     tmp_path: Path, server: HooklineProcess, receiver: Receiver
 ) -> None:
@@ -404,7 +422,7 @@ async def test_a_project_the_token_cannot_see_ends_listen_with_one_line(
     )
     await listener.start()
     assert await listener.wait() == 1
-    one_line(listener.err, "FORBIDDEN")
+    one_line(listener.err, "PROJECT_NOT_FOUND", "nope")
 
 
 @pytest.mark.parametrize(
