@@ -53,6 +53,10 @@ async def seed(count: int, url: str) -> int:
                 user_id=made["userId"],
                 previous_value=previous,
                 current_value=current,
+                company_name="Bench",
+                project_name="Web",
+                user_name="Bench User",
+                user_email="bench@acme.test",
             )
             for _ in range(min(1000, count - start))
         ]

@@ -31,6 +31,7 @@ SUBSCRIPTION = """
 subscription Bridge($after: String) {
   events(after: $after) {
     id event companyId projectId userId createdAt previousValue currentValue
+    companyName projectName userName userEmail
   }
 }
 """

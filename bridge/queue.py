@@ -315,7 +315,7 @@ HEALTH_FIELDS = [
 
 _EVENTS = (
     "SELECT id, type, company_id, project_id, user_id, previous_value, current_value, "
-    "created_at FROM event WHERE id "
+    "created_at, company_name, project_name, user_name, user_email FROM event WHERE id "
 )
 
 

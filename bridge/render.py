@@ -11,6 +11,7 @@ from importlib.metadata import version
 from typing import Any, Protocol
 
 from bridge.signing import sign
+from events.log import EventNames
 from models.payload import event_body
 from models.rows import Row, iso, webhook_row
 from models.webhooks import Webhook
@@ -38,6 +39,7 @@ class EventData:
     previous_value: Any
     current_value: Any
     created_at: datetime
+    names: EventNames = dataclasses.field(default_factory=EventNames)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> "EventData":
@@ -54,6 +56,7 @@ class EventData:
             previous_value=_raw(row["previous_value"]),
             current_value=_raw(row["current_value"]),
             created_at=created_at,
+            names=EventNames.of(row),
         )
 
     @classmethod
@@ -69,6 +72,12 @@ class EventData:
             previous_value=event["previousValue"],
             current_value=event["currentValue"],
             created_at=datetime.fromisoformat(event["createdAt"]),
+            names=EventNames(
+                event.get("companyName"),
+                event.get("projectName"),
+                event.get("userName"),
+                event.get("userEmail"),
+            ),
         )
 
     def parsed(self) -> "EventData":
@@ -125,6 +134,7 @@ def body_of(webhook: Row | RawJson, event: EventData | None, payload: Any) -> by
             company_id=event.company_id,
             project_id=event.project_id,
             user_id=event.user_id,
+            names=event.names,
             event_id=str(event.id),
             created_at=iso(event.created_at),
         )

@@ -31,6 +31,12 @@ class Event(Model):
     previous_value = fields.JSONField(null=True)
     current_value = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Names as they were when the event happened, for payloads people map by name (EventNames);
+    # null on events stored before names were recorded.
+    company_name = fields.CharField(max_length=255, null=True)
+    project_name = fields.CharField(max_length=255, null=True)
+    user_name = fields.CharField(max_length=255, null=True)
+    user_email = fields.CharField(max_length=320, null=True)
 
     class Meta:
         table = "event"
@@ -58,6 +64,23 @@ PURGED_THROUGH = "events-purged-through"
 
 
 @dataclass(frozen=True)
+class EventNames:
+    """The names of an event's company, project and actor when it happened. Stored with the
+    event rather than looked up when a delivery is sent: every retry of a delivery carries the
+    same body, and sending costs no query per name."""
+
+    company: str | None = None
+    project: str | None = None
+    user: str | None = None
+    email: str | None = None
+
+    @classmethod
+    def of(cls, row: Any) -> "EventNames":
+        """From the event table's columns (a row of raw SQL)."""
+        return cls(row["company_name"], row["project_name"], row["user_name"], row["user_email"])
+
+
+@dataclass(frozen=True)
 class NewEvent:
     type: str
     company_id: str
@@ -65,6 +88,7 @@ class NewEvent:
     user_id: str | None
     previous_value: Any
     current_value: Any
+    names: EventNames = EventNames()
 
 
 async def append_events(events: Sequence[NewEvent]) -> list[Event]:
@@ -82,6 +106,10 @@ async def append_events(events: Sequence[NewEvent]) -> list[Event]:
             user_id=e.user_id,
             previous_value=e.previous_value,
             current_value=e.current_value,
+            company_name=e.names.company,
+            project_name=e.names.project,
+            user_name=e.names.user,
+            user_email=e.names.email,
         )
         for e in events
     ]

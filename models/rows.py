@@ -1,12 +1,14 @@
 """Row-shaped JSON of the domain (API.md §6): camelCase, foreign-key ids, join arrays.
 
 These functions are pure: they format rows that models.snapshots has loaded. The same shapes
-are stored in event values, sent in webhook bodies and offered as sample payloads.
+are stored in event values, sent in webhook bodies and offered as sample payloads; each
+builder returns the shape models.shapes declares, which the published JSON Schemas come from.
 """
 
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
+from models import shapes
 from models.accounts import Company
 from models.tracker import (
     Checklist,
@@ -24,6 +26,33 @@ from models.tracker import (
 Row = dict[str, Any]
 
 
+class Assignee(NamedTuple):
+    """A user assigned to a todo or checklist item: the join row's id, and the user."""
+
+    link_id: str
+    user_id: str
+    name: str | None
+    email: str | None
+
+
+class Tagging(NamedTuple):
+    """A tag on a todo: the join row's id, and the tag."""
+
+    link_id: str
+    tag_id: str
+    title: str | None
+    color: str | None
+
+
+class FieldValue(NamedTuple):
+    """A todo's value of a custom field, with the names of the field and the chosen option."""
+
+    value: TodoCustomField
+    field_name: str | None
+    field_type: str | None
+    option_title: str | None
+
+
 def iso(value: datetime | None) -> str | None:
     """UTC with milliseconds and a Z, as JavaScript's Date.toISOString() prints it."""
     if value is None:
@@ -36,7 +65,7 @@ def iso(value: datetime | None) -> str | None:
     )
 
 
-def company_row(company: Company) -> Row:
+def company_row(company: Company) -> shapes.CompanyRow:
     return {
         "id": company.id,
         "name": company.name,
@@ -45,7 +74,7 @@ def company_row(company: Company) -> Row:
     }
 
 
-def project_row(project: Project, company: Company) -> Row:
+def project_row(project: Project, company: Company) -> shapes.ProjectRow:
     return {
         "id": project.id,
         "name": project.name,
@@ -57,7 +86,7 @@ def project_row(project: Project, company: Company) -> Row:
     }
 
 
-def todo_list_row(todo_list: TodoList, project: Row) -> Row:
+def todo_list_row(todo_list: TodoList, project: shapes.ProjectRow) -> shapes.TodoListRow:
     return {
         "id": todo_list.id,
         "title": todo_list.title,
@@ -70,27 +99,31 @@ def todo_list_row(todo_list: TodoList, project: Row) -> Row:
     }
 
 
-def todo_custom_field_row(value: TodoCustomField) -> Row:
+def todo_custom_field_row(named: FieldValue) -> shapes.TodoCustomFieldRow:
+    value = named.value
     return {
         "id": value.id,
         "todoId": value.todo_id,
         "customFieldId": value.custom_field_id,
+        "customFieldName": named.field_name,
+        "customFieldType": named.field_type,
         "text": value.text,
         "number": value.number,
         "checked": value.checked,
         "customFieldOptionId": value.custom_field_option_id,
+        "customFieldOptionTitle": named.option_title,
         "updatedAt": iso(value.updated_at),
     }
 
 
 def todo_row(
     todo: Todo,
-    todo_list: Row,
-    user_links: list[tuple[str, str]],
-    tag_links: list[tuple[str, str]],
-    custom_values: list[TodoCustomField],
-) -> Row:
-    """A todo with its join arrays; links are (join row id, user or tag id) pairs."""
+    todo_list: shapes.TodoListRow,
+    assignees: list[Assignee],
+    tags: list[Tagging],
+    custom_values: list[FieldValue],
+) -> shapes.TodoRow:
+    """A todo with its join arrays, each carrying the names next to the ids."""
     return {
         "id": todo.id,
         "title": todo.title,
@@ -104,14 +137,32 @@ def todo_row(
         "createdById": todo.created_by_id,
         "createdAt": iso(todo.created_at),
         "updatedAt": iso(todo.updated_at),
-        "todoUsers": [{"id": i, "todoId": todo.id, "userId": u} for i, u in user_links],
-        "todoTags": [{"id": i, "todoId": todo.id, "tagId": t} for i, t in tag_links],
+        "todoUsers": [
+            {
+                "id": a.link_id,
+                "todoId": todo.id,
+                "userId": a.user_id,
+                "userName": a.name,
+                "userEmail": a.email,
+            }
+            for a in assignees
+        ],
+        "todoTags": [
+            {
+                "id": t.link_id,
+                "todoId": todo.id,
+                "tagId": t.tag_id,
+                "tagTitle": t.title,
+                "tagColor": t.color,
+            }
+            for t in tags
+        ],
         "todoCustomFields": [todo_custom_field_row(v) for v in custom_values],
         "todoList": todo_list,
     }
 
 
-def tag_row(tag: Tag, project: Row) -> Row:
+def tag_row(tag: Tag, project: shapes.ProjectRow) -> shapes.TagRow:
     return {
         "id": tag.id,
         "title": tag.title,
@@ -123,7 +174,7 @@ def tag_row(tag: Tag, project: Row) -> Row:
     }
 
 
-def custom_field_option_row(option: CustomFieldOption) -> Row:
+def custom_field_option_row(option: CustomFieldOption) -> shapes.CustomFieldOptionRow:
     return {
         "id": option.id,
         "customFieldId": option.custom_field_id,
@@ -133,7 +184,9 @@ def custom_field_option_row(option: CustomFieldOption) -> Row:
     }
 
 
-def custom_field_row(field: CustomField, options: list[CustomFieldOption], project: Row) -> Row:
+def custom_field_row(
+    field: CustomField, options: list[CustomFieldOption], project: shapes.ProjectRow
+) -> shapes.CustomFieldRow:
     return {
         "id": field.id,
         "name": field.name,
@@ -147,7 +200,7 @@ def custom_field_row(field: CustomField, options: list[CustomFieldOption], proje
     }
 
 
-def checklist_row(checklist: Checklist, todo: Row) -> Row:
+def checklist_row(checklist: Checklist, todo: shapes.TodoRow) -> shapes.ChecklistRow:
     return {
         "id": checklist.id,
         "title": checklist.title,
@@ -160,8 +213,8 @@ def checklist_row(checklist: Checklist, todo: Row) -> Row:
 
 
 def checklist_item_row(
-    item: ChecklistItem, user_links: list[tuple[str, str]], checklist: Row
-) -> Row:
+    item: ChecklistItem, assignees: list[Assignee], checklist: shapes.ChecklistRow
+) -> shapes.ChecklistItemRow:
     return {
         "id": item.id,
         "title": item.title,
@@ -173,13 +226,20 @@ def checklist_item_row(
         "createdAt": iso(item.created_at),
         "updatedAt": iso(item.updated_at),
         "checklistItemUsers": [
-            {"id": i, "checklistItemId": item.id, "userId": u} for i, u in user_links
+            {
+                "id": a.link_id,
+                "checklistItemId": item.id,
+                "userId": a.user_id,
+                "userName": a.name,
+                "userEmail": a.email,
+            }
+            for a in assignees
         ],
         "checklist": checklist,
     }
 
 
-def comment_row(comment: Comment, todo: Row) -> Row:
+def comment_row(comment: Comment, todo: shapes.TodoRow) -> shapes.CommentRow:
     return {
         "id": comment.id,
         "html": comment.html,
@@ -242,7 +302,7 @@ class WebhookFields(Protocol):
     def disabled_reason(self) -> str | None: ...
 
 
-def webhook_row(webhook: WebhookFields) -> Row:
+def webhook_row(webhook: WebhookFields) -> shapes.WebhookRow:
     """The Webhook as API.md §4 shows it; the secret is never part of it."""
     return {
         "id": webhook.id,

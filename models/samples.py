@@ -26,6 +26,8 @@ from models.tracker import (
 
 WHEN = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 USER = "sample-user"
+USER_NAME, USER_EMAIL = "Ada Lovelace", "ada@example.com"
+COMPANY_NAME, PROJECT_NAME = "Acme", "Web"
 
 
 def _stamp(**fields: Any) -> dict[str, Any]:
@@ -33,9 +35,9 @@ def _stamp(**fields: Any) -> dict[str, Any]:
 
 
 def _project() -> rows.Row:
-    company = Company(id="sample-company", name="Acme", slug="acme", created_at=WHEN)
+    company = Company(id="sample-company", name=COMPANY_NAME, slug="acme", created_at=WHEN)
     project = Project(
-        id="sample-project", company_id=company.id, name="Web", slug="web", **_stamp()
+        id="sample-project", company_id=company.id, name=PROJECT_NAME, slug="web", **_stamp()
     )
     return rows.project_row(project, company)
 
@@ -68,28 +70,27 @@ def _todo(**changes: Any) -> rows.Row:
         **_stamp(),
     }
     fields.update(changes)
-    values = (
-        [
-            TodoCustomField(
-                id="sample-todo-custom-field",
-                todo_id="sample-todo",
-                custom_field_id="sample-field",
-                text="High",
-                number=None,
-                checked=None,
-                custom_field_option_id=None,
-                updated_at=WHEN,
-            )
-        ]
-        if links.get("custom")
-        else []
+    value = TodoCustomField(
+        id="sample-todo-custom-field",
+        todo_id="sample-todo",
+        custom_field_id="sample-field",
+        text=None,
+        number=None,
+        checked=None,
+        custom_field_option_id="sample-option",
+        updated_at=WHEN,
     )
+    named = rows.FieldValue(value, "Priority", str(CustomFieldType.SELECT_SINGLE), "High")
     return rows.todo_row(
         Todo(**fields),
         _todo_list(),
-        [("sample-todo-user", USER)] if links.get("user") else [],
-        [("sample-todo-tag", "sample-tag")] if links.get("tag") else [],
-        values,
+        [rows.Assignee("sample-todo-user", USER, USER_NAME, USER_EMAIL)]
+        if links.get("user")
+        else [],
+        [rows.Tagging("sample-todo-tag", "sample-tag", "urgent", "red")]
+        if links.get("tag")
+        else [],
+        [named] if links.get("custom") else [],
     )
 
 
@@ -133,7 +134,7 @@ def _item(**changes: Any) -> rows.Row:
         **_stamp(),
     }
     fields.update(changes)
-    users = [("sample-item-user", USER)] if assigned else []
+    users = [rows.Assignee("sample-item-user", USER, USER_NAME, USER_EMAIL)] if assigned else []
     return rows.checklist_item_row(ChecklistItem(**fields), users, _checklist())
 
 
@@ -223,6 +224,7 @@ def sample_webhook() -> Any:
 
 def sample_body(event: str, webhook: rows.Row | None = None) -> rows.Row:
     """The body a delivery of `event` carries, with example values (same builder as real ones)."""
+    from events.log import EventNames
     from models.payload import event_body
 
     previous, current = sample_values(event)
@@ -234,6 +236,7 @@ def sample_body(event: str, webhook: rows.Row | None = None) -> rows.Row:
         company_id="sample-company",
         project_id="sample-project",
         user_id=USER,
+        names=EventNames(COMPANY_NAME, PROJECT_NAME, USER_NAME, USER_EMAIL),
         event_id="0",
         created_at=rows.iso(WHEN),
     )

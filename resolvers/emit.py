@@ -1,6 +1,7 @@
 """One transaction per mutation: change rows, append their events, announce after commit;
 and the one way to announce changes of webhooks and access."""
 
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -9,7 +10,8 @@ from strawberry.types import Info
 from tortoise.transactions import in_transaction
 
 from events.announcement import Announcement
-from events.log import NewEvent, append_events
+from events.log import EventNames, NewEvent, append_events
+from models.accounts import Company, User
 from models.tracker import Project
 from models.webhooks import bump_routing_version
 from resolvers.authz import context_of, principal
@@ -24,9 +26,30 @@ class Changes:
         self.pending: list[NewEvent] = []
 
     def emit(self, event: str, project: Project, previous: Any, current: Any) -> None:
+        names = EventNames(project=project.name)
         self.pending.append(
-            NewEvent(event, project.company_id, project.id, self.actor, previous, current)
+            NewEvent(event, project.company_id, project.id, self.actor, previous, current, names)
         )
+
+    async def named(self) -> list[NewEvent]:
+        """The pending events with the names of their company and actor, read once for all."""
+        if not self.pending:
+            return []
+        companies = {e.company_id for e in self.pending}
+        company_names = dict(await Company.filter(id__in=companies).values_list("id", "name"))
+        actor = await User.get_or_none(id=self.actor) if self.actor is not None else None
+        return [
+            dataclasses.replace(
+                e,
+                names=dataclasses.replace(
+                    e.names,
+                    company=company_names.get(e.company_id),
+                    user=actor.name if actor is not None else None,
+                    email=actor.email if actor is not None else None,
+                ),
+            )
+            for e in self.pending
+        ]
 
 
 @asynccontextmanager
@@ -34,7 +57,7 @@ async def change(info: Info) -> AsyncIterator[Changes]:
     changes = Changes(principal(info).user_id)
     async with in_transaction():
         yield changes
-        await append_events(changes.pending)
+        await append_events(await changes.named())
     if changes.pending:
         context_of(info).services.announcer.announce(Announcement.EVENTS)
 

@@ -126,12 +126,12 @@ class TodoMutation:
             )
             users = [await TodoUser.create(todo_id=todo.id, user_id=u) for u in assignees]
             links = [await TodoTag.create(todo_id=todo.id, tag_id=t) for t in tags]
-            # Everything the row holds is in hand: no need to read it back.
+            # The row is built from what was written, and the names of its links.
             row = rows.todo_row(
                 todo,
                 snapshots.list_row(todo_list),
-                [(u.id, u.user_id) for u in users],
-                [(t.id, t.tag_id) for t in links],
+                await snapshots.assignees([(u.id, u.user_id) for u in users]),
+                await snapshots.taggings([(t.id, t.tag_id) for t in links]),
                 [],
             )
             changes.emit(E.TODO_CREATED, project, None, row)

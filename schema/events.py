@@ -38,6 +38,18 @@ class Event:
     current_value: JSON | None = strawberry.field(
         description="The entity after the change; null on deletes."
     )
+    company_name: str | None = strawberry.field(
+        description="The company's name when the event happened (null on older events)."
+    )
+    project_name: str | None = strawberry.field(
+        description="The project's name when the event happened (null on older events)."
+    )
+    user_name: str | None = strawberry.field(
+        description="The actor's name when the event happened; null for system changes."
+    )
+    user_email: str | None = strawberry.field(
+        description="The actor's email address when the event happened; null for system changes."
+    )
 
     @classmethod
     def from_row(cls, row: EventRow) -> Self:
@@ -50,4 +62,8 @@ class Event:
             user_id=row.user_id,
             previous_value=row.previous_value,
             current_value=row.current_value,
+            company_name=row.company_name,
+            project_name=row.project_name,
+            user_name=row.user_name,
+            user_email=row.user_email,
         )

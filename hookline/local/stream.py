@@ -29,6 +29,7 @@ SUBSCRIPTION = """
 subscription Listen($after: String, $events: [WebhookEvent!], $projectIds: [String!]) {
   events(after: $after, events: $events, projectIds: $projectIds) {
     id event companyId projectId userId createdAt previousValue currentValue
+    companyName projectName userName userEmail
   }
 }
 """
