@@ -10,6 +10,7 @@ import pytest
 from standardwebhooks import Webhook as StandardWebhook
 
 from events.log import Event
+from models.accounts import User
 from models.webhooks import Delivery, DeliveryAttempt
 from tests.barriers import bridge_settled
 from tests.conftest import Account, Client
@@ -86,10 +87,11 @@ async def test_every_event_is_delivered_signed(
         assert body["event"] == event and body["eventId"] == str(stored.id)
         assert body["previousValue"] == stored.previous_value
         assert body["currentValue"] == stored.current_value
-        assert body["company"] == {"id": owner.company_id} and body["project"] == {
-            "id": owner.project_id
-        }
-        assert body["user"] == {"id": owner.user_id}
+        # Blue's ids, unchanged; the names next to them are API.md §8's additions.
+        assert body["company"] == {"id": owner.company_id, "name": "Acme"}
+        assert body["project"] == {"id": owner.project_id, "name": "Web"}
+        actor = await User.get(id=owner.user_id)
+        assert body["user"] == {"id": owner.user_id, "name": actor.name, "email": actor.email}
         assert body["webhook"]["id"] == hook["id"] and body["webhook"]["secret"] == ""
         assert same_shape(shape(sample), shape(body)), (shape(sample), shape(body))
 

@@ -244,4 +244,8 @@ async def test_sample_payload(gql: Client, event: str) -> None:
         "user",
         "eventId",
         "createdAt",
+        # API.md §8's additions
+        "id",
+        "occurredAt",
     }
+    assert body["id"] == body["eventId"] and body["occurredAt"] == body["createdAt"]
