@@ -91,3 +91,30 @@ TODO_STREAM = frozenset(
 )
 COMMENT_STREAM = frozenset(e for e in EventType if e.startswith("COMMENT_"))
 TODO_LIST_STREAM = frozenset(e for e in EventType if e.startswith("TODO_LIST_"))
+
+
+class EventGroup(StrEnum):
+    """What an event is about, as the event catalog and connectors group them (API.md §8)."""
+
+    TODO = "todo"
+    CHECKLIST = "checklist"
+    COMMENT = "comment"
+    LIST = "list"
+    TAG = "tag"
+    CUSTOM_FIELD = "custom_field"
+
+
+# By name prefix, the most specific first: checklist events (items too) and list events are
+# named TODO_… as well.
+_GROUP_PREFIXES = (
+    ("TODO_CHECKLIST_", EventGroup.CHECKLIST),
+    ("TODO_LIST_", EventGroup.LIST),
+    ("TODO_", EventGroup.TODO),
+    ("COMMENT_", EventGroup.COMMENT),
+    ("TAG_", EventGroup.TAG),
+    ("CUSTOM_FIELD_", EventGroup.CUSTOM_FIELD),
+)
+
+
+def group_of(event: str) -> EventGroup:
+    return next(group for prefix, group in _GROUP_PREFIXES if event.startswith(prefix))

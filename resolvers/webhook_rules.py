@@ -61,11 +61,23 @@ def holds_scope(coverage: access.Coverage, company_id: str, project_ids: Sequenc
 
 
 async def company(info: Info) -> Company:
-    """The organisation named by X-Bloo-Company-ID (id or slug), as Blue requires."""
+    """The organisation named by X-Bloo-Company-ID (id or slug), as Blue requires; without the
+    header, the caller's company when they belong to exactly one."""
     hint = principal(info).company_hint  # authentication before anything else
-    if not hint:
-        raise BadUserInput("The X-Bloo-Company-ID header is required", field="X-Bloo-Company-ID")
-    return await require_company(info, hint)
+    if hint:
+        return await require_company(info, hint)
+    mine = list((await authz.coverage(info)).companies)
+    if len(mine) == 1:
+        return await Company.get(id=mine[0])
+    raise BadUserInput(
+        (
+            f"You belong to {len(mine)} companies: send the X-Bloo-Company-ID header with the "
+            "id or slug of one (currentUser { companies { id slug } } lists them)"
+        )
+        if mine
+        else "You belong to no company, so there is none to create a webhook in",
+        field="X-Bloo-Company-ID",
+    )
 
 
 async def scope(info: Info, company_id: str, project_ids: list[str]) -> list[str]:

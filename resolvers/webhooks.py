@@ -85,8 +85,9 @@ class WebhookQuery:
 class WebhookMutation:
     @strawberry.mutation(
         description=(
-            "Create a webhook; needs the X-Bloo-Company-ID header. The answer "
-            "holds the signing `secret`, shown this once. Needs project ADMIN on "
+            "Create a webhook in the company the X-Bloo-Company-ID header names (optional "
+            "when you belong to exactly one). The answer holds the signing `secret`, shown "
+            "this once. Needs project ADMIN on "
             "every project in `projectIds`, or company OWNER or ADMIN when "
             "`projectIds` is empty."
         )

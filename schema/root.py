@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from resolvers.authz import Authenticated, FreshIdentity, FreshRoles
+from resolvers.catalog import CatalogQuery
 from resolvers.checklists import ChecklistMutation, ChecklistQuery
 from resolvers.comments import CommentMutation, CommentQuery
 from resolvers.custom_fields import CustomFieldMutation, CustomFieldQuery
@@ -19,6 +20,7 @@ from resolvers.portal import PortalMutation, PortalQuery
 from resolvers.portal_gate import gate
 from resolvers.projects import ProjectMutation, ProjectQuery
 from resolvers.quotas import OperationRate
+from resolvers.recent import RecentQuery
 from resolvers.stats import StatsQuery
 from resolvers.subscriptions import StreamExecutor, Subscription
 from resolvers.tags import TagMutation, TagQuery
@@ -58,6 +60,8 @@ Query = merged(
         DeliveryLogQuery,
         StatsQuery,
         PortalQuery,
+        CatalogQuery,
+        RecentQuery,
     ),
 )
 Mutation = merged(

@@ -89,6 +89,12 @@ BY_ID: dict[str, list[Build]] = {
         op("query($v:String!){webhookDeliveryLog(webhookId:$v){items{id}}}", v="@webhook")
     ],
     "webhookDelivery": [op("query($v:String!){webhookDelivery(id:$v){id}}", v="@delivery")],
+    "webhookRecentPayloads": [
+        op(
+            "query($v:String!){webhookRecentPayloads(events:[TODO_CREATED],webhookId:$v)}",
+            v="@webhook",
+        )
+    ],
     "webhookStats": [
         op(
             'query($v:String!){webhookStats(webhookId:$v,from:"2026-01-01T00:00:00Z",'
@@ -381,6 +387,7 @@ WITHOUT_IDS: dict[str, str] = {
     "webhooks": "{webhooks{items{id}}}",
     "apiTokens": "{apiTokens{id}}",
     "webhookSamplePayload": "{webhookSamplePayload(event:TODO_CREATED)}",
+    "webhookEventTypes": "{webhookEventTypes{event}}",
     "createApiToken": 'mutation{createApiToken(input:{name:"x"}){id}}',
     "portalSession": "{portalSession{id}}",
 }

@@ -6,8 +6,9 @@ import hmac
 
 import pytest
 
+from models.accounts import CompanyUser
 from models.webhooks import Webhook
-from tests.conftest import Account, Client
+from tests.conftest import Account, Client, new_account
 from tests.receiver import Receiver
 from tests.tracker import CREATE, LIST, READ, UPDATE, Tracker, create, member
 
@@ -31,17 +32,26 @@ async def test_create_returns_the_secret_once(
     assert updated["secret"] is None and updated["name"] == "CI 2"
 
 
-async def test_company_header_is_required(gql: Client, owner: Account, receiver: Receiver) -> None:
+async def test_the_company_defaults_to_the_callers_only_one(
+    gql: Client, owner: Account, receiver: Receiver
+) -> None:
     headless = Client(gql.http, gql.token)
-    error = await headless.error(CREATE, {"i": {"url": receiver.url}})
-    assert (
-        error["extensions"]["code"] == "BAD_USER_INPUT" and "X-Bloo-Company-ID" in error["message"]
-    )
+    made = await create(headless, receiver.url)
+    assert (await Webhook.get(id=made["id"])).company_id == owner.company_id
     slug = Client(gql.http, gql.token, "acme-nope")
     assert (await slug.error(CREATE, {"i": {"url": receiver.url}}))["extensions"]["code"] == (
         "COMPANY_NOT_FOUND"
     )
-    assert await stored_webhooks(owner.company_id) == 0
+    # In a second company too: which one must be said.
+    other = await new_account("Other")
+    await CompanyUser.create(company_id=other.company_id, user_id=owner.user_id, level="MEMBER")
+    error = await headless.error(CREATE, {"i": {"url": receiver.url}})
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "X-Bloo-Company-ID"}
+    assert "belong to 2 companies" in error["message"]
+    assert "X-Bloo-Company-ID" in error["message"]
+    assert await stored_webhooks(owner.company_id) == 1
+    await create(gql, receiver.url)  # the header still chooses
+    assert await stored_webhooks(owner.company_id) == 2
 
 
 async def test_only_the_creator_may_use_a_webhook(
