@@ -11,6 +11,8 @@ refused for a limit is closed with 4429 and the limit in the reason, not Strawbe
 """
 
 import hashlib
+from collections.abc import Mapping
+from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -124,8 +126,12 @@ def turn_key(scope: Scope) -> str | None:
     headers = Headers(scope=scope)
     if "text/event-stream" in headers.get("accept", ""):
         return None
-    found = credentials(headers)
+    return caller_key(headers, scope.get("client"))
+
+
+def caller_key(presented: Mapping[str, object], client: Any) -> str:
+    """Whose turn a request with these credentials takes (REST Hooks take turns by it too)."""
+    found = credentials(presented)
     if found is not None:
         return "credential:" + hashlib.sha256("\0".join(found).encode()).hexdigest()[:32]
-    client = scope.get("client")
     return f"address:{client[0] if client else 'unknown'}"

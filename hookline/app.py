@@ -21,7 +21,7 @@ from events.bus import LocalBus, RedisBus
 from events.log import Event
 from events.tail import SUBSCRIBERS, EventTail
 from events.watch import StoredChanges
-from hookline import graphiql, portal_page
+from hookline import graphiql, portal_page, rest_hooks
 from hookline.admission import AdmitSockets
 from hookline.auth import Authenticator
 from hookline.graphql_view import HooklineGraphQL
@@ -185,6 +185,7 @@ def build_app(
                 portal_page.PortalPage(settings.portal_frame_ancestors).endpoint,
             ),
             Mount(portal_page.ASSETS_PATH, portal_page.assets()),
+            *rest_hooks.routes(),
         ]
     middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
     if settings.cors_origins:  # outermost, so refusals (413, 4xx) carry the CORS headers too

@@ -76,11 +76,26 @@ def event_schema(event: str, strict: bool = False) -> Schema:
     }
 
 
-class _Builder:
-    """Turns shapes into schemas; each TypedDict once, under $defs, referred to by name."""
+def delivery_schemas(ref_base: str) -> dict[str, Schema]:
+    """A delivery body of any event ("DeliveryBody", its values any entity) and the shapes it
+    refers to, by name, for a document that keeps them at `ref_base` (an OpenAPI file's
+    "#/components/schemas/")."""
+    builder = _Builder(strict=False, ref_base=ref_base)
+    body = builder.object(shapes.EventBody)
+    entities = [builder.schema(shape) for _, shape in ENTITIES]
+    for key in ("previousValue", "currentValue"):
+        described = {"description": body["properties"][key]["description"]}
+        body["properties"][key] = {**described, "anyOf": [*entities, {"type": "null"}]}
+    return {**builder.defs, "DeliveryBody": body}
 
-    def __init__(self, strict: bool) -> None:
+
+class _Builder:
+    """Turns shapes into schemas; each TypedDict once, under $defs (or ref_base), referred to by
+    name."""
+
+    def __init__(self, strict: bool, ref_base: str = "#/$defs/") -> None:
         self.strict = strict
+        self.ref_base = ref_base
         self.defs: dict[str, Schema] = {}
 
     def schema(self, shape: Any) -> Schema:
@@ -99,7 +114,7 @@ class _Builder:
             if shape.__name__ not in self.defs:
                 self.defs[shape.__name__] = {}  # taken, while its own keys refer back
                 self.defs[shape.__name__] = self.object(shape)
-            return {"$ref": f"#/$defs/{shape.__name__}"}
+            return {"$ref": self.ref_base + shape.__name__}
         if shape is Any:
             return {}
         return {"type": _SCALARS[shape]}
