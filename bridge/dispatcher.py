@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,10 @@ from models.webhooks import Delivery, Webhook
 logger = logging.getLogger("hookline.dispatcher")
 
 Clock = Callable[[], datetime]
+
+# A claim that skips busy webhooks scans past their whole backlog; when one found nothing, the
+# next waits this long (or for new deliveries): other webhooks' due retries wait at most this.
+FRUITLESS_RESCAN = 0.05
 
 
 def utcnow() -> datetime:
@@ -61,6 +66,7 @@ class Dispatcher:
             config, clock=clock, rng=self.rng, on_webhooks_disabled=on_webhooks_disabled
         )
         self._stopping = False
+        self._fruitless_at = float("-inf")  # when a claim past busy webhooks last found nothing
 
     @property
     def idle(self) -> bool:
@@ -70,6 +76,7 @@ class Dispatcher:
 
     def wake(self) -> None:
         """New deliveries may be due (called after the matcher commits, or on announcements)."""
+        self._fruitless_at = float("-inf")
         self._wake.set()
 
     # -- the loop ---------------------------------------------------------------------------
@@ -107,6 +114,8 @@ class Dispatcher:
         # A webhook with half its backlog claimed is not claimed for; claiming resumes when
         # its backlog drains below that (see _attempt), so a busy endpoint costs no queries.
         busy = [w for w, n in self._in_flight.items() if n >= self._backlog_limit // 2]
+        if busy and time.monotonic() - self._fruitless_at < FRUITLESS_RESCAN:
+            return 0
         now = self.clock()
         batch = await queue.claim(
             now=now,
@@ -116,6 +125,8 @@ class Dispatcher:
             busy=busy,
         )
         if not batch:
+            if busy:
+                self._fruitless_at = time.monotonic()
             return 0
         webhooks = {w.id: w for w in await Webhook.filter(id__in={c.webhook_id for c in batch})}
         event_ids = {c.event_id for c in batch if c.event_id is not None}
