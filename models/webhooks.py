@@ -74,7 +74,12 @@ class Delivery(Model):
 
     class Meta:
         table = "delivery"
-        indexes = (("status", "next_attempt_at"), ("webhook_id", "created_at"))
+        # (status, created_at): retention finds old finished deliveries without reading the rest.
+        indexes = (
+            ("status", "next_attempt_at"),
+            ("webhook_id", "created_at"),
+            ("status", "created_at"),
+        )
 
 
 class DeliveryAttempt(Model):
@@ -91,6 +96,9 @@ class DeliveryAttempt(Model):
 
     class Meta:
         table = "delivery_attempt"
+        # A delivery's attempts (the log, and the cascade when retention deletes the delivery)
+        # without a scan of every attempt.
+        indexes = (("delivery_id", "number"),)
 
 
 ROUTING_VERSION = "routing-version"
