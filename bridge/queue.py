@@ -214,7 +214,7 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
             await webhook.save(update_fields=HEALTH_FIELDS)
         if disabled:
             await fail_pending(disabled)
-            await bump_routing_version()
+            await bump_routing_version(webhook_ids=disabled)
     return disabled
 
 

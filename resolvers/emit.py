@@ -1,7 +1,7 @@
 """One transaction per mutation: change rows, append their events, announce after commit;
 and the one way to announce changes of webhooks and access."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -38,9 +38,15 @@ async def change(info: Info) -> AsyncIterator[Changes]:
         context_of(info).services.announcer.announce(Announcement.EVENTS)
 
 
-async def routing_changed(info: Info, kind: Announcement) -> None:
-    """After a committed change to webhooks (WEBHOOKS) or to who may read what (ACCESS):
-    count it for processes that compare the stored version, and announce it to every
-    process, so each cache built on it reads it again. The one place such changes go out."""
-    await bump_routing_version()
+async def routing_changed(
+    info: Info, kind: Announcement, webhook_ids: Collection[str] = ()
+) -> None:
+    """After a committed change to webhooks (WEBHOOKS, naming them) or to who may read what
+    (ACCESS): count it for processes that compare the stored version, and announce it to
+    every process, so each cache built on it reads it again — only what changed, where the
+    change is named. The one place such changes go out."""
+    if kind is Announcement.WEBHOOKS:
+        await bump_routing_version(webhook_ids=webhook_ids)
+    else:
+        await bump_routing_version(access=True)
     context_of(info).services.announcer.announce(kind)

@@ -41,9 +41,9 @@ def check_page(skip: int, take: int) -> None:
         raise BadUserInput(f"skip must be >= 0 and take between 1 and {MAX_TAKE}")
 
 
-async def webhooks_changed(info: Info) -> None:
-    """The bridge keeps an index of webhooks by project and event; tell it to rebuild."""
-    await routing_changed(info, Announcement.WEBHOOKS)
+async def webhooks_changed(info: Info, webhook_id: str) -> None:
+    """The bridge keeps an index of webhooks by company and event; tell it this one changed."""
+    await routing_changed(info, Announcement.WEBHOOKS, [webhook_id])
 
 
 @strawberry.type
@@ -94,7 +94,7 @@ class WebhookMutation:
                 project_ids=project_ids,
                 filters=filters,
             )
-        await webhooks_changed(info)
+        await webhooks_changed(info, created.id)
         return Webhook.from_model(created, secret=secret)
 
     @strawberry.mutation
@@ -129,7 +129,7 @@ class WebhookMutation:
         await webhook.refresh_from_db()
         if enable:
             webhook = await health_check(info, webhook)
-        await webhooks_changed(info)
+        await webhooks_changed(info, webhook.id)
         return Webhook.from_model(webhook)
 
     @strawberry.mutation
@@ -141,12 +141,12 @@ class WebhookMutation:
             disabled_reason="Disabled by its owner",
             updated_at=utcnow(),
         )
-        await webhooks_changed(info)
+        await webhooks_changed(info, webhook.id)
         return MutationResult(success=True, operation_id=webhook.id)
 
     @strawberry.mutation
     async def delete_webhook(self, info: Info, input: DeleteWebhookInput) -> MutationResult:
         webhook = await rules.own(info, input.webhook_id)
         await webhook.delete()
-        await webhooks_changed(info)
+        await webhooks_changed(info, webhook.id)
         return MutationResult(success=True, operation_id=webhook.id)
