@@ -31,8 +31,11 @@ logger = logging.getLogger("hookline.dispatcher")
 Clock = Callable[[], datetime]
 
 # A claim that skips busy webhooks scans past their whole backlog; when one found nothing, the
-# next waits this long (or for new deliveries): other webhooks' due retries wait at most this.
+# next waits (unless new deliveries arrive) at least FRUITLESS_RESCAN, and RESCAN_FACTOR times
+# as long as that scan took: such scans take at most a tenth of the database's time, and other
+# webhooks' due retries wait at most that long behind a big backlog of a slow one.
 FRUITLESS_RESCAN = 0.05
+RESCAN_FACTOR = 10.0
 
 
 def utcnow() -> datetime:
@@ -66,7 +69,7 @@ class Dispatcher:
             config, clock=clock, rng=self.rng, on_webhooks_disabled=on_webhooks_disabled
         )
         self._stopping = False
-        self._fruitless_at = float("-inf")  # when a claim past busy webhooks last found nothing
+        self._rescan_at = float("-inf")  # no claim past busy webhooks before this (monotonic)
 
     @property
     def idle(self) -> bool:
@@ -76,7 +79,6 @@ class Dispatcher:
 
     def wake(self) -> None:
         """New deliveries may be due (called after the matcher commits, or on announcements)."""
-        self._fruitless_at = float("-inf")
         self._wake.set()
 
     # -- the loop ---------------------------------------------------------------------------
@@ -114,7 +116,8 @@ class Dispatcher:
         # A webhook with half its backlog claimed is not claimed for; claiming resumes when
         # its backlog drains below that (see _attempt), so a busy endpoint costs no queries.
         busy = [w for w, n in self._in_flight.items() if n >= self._backlog_limit // 2]
-        if busy and time.monotonic() - self._fruitless_at < FRUITLESS_RESCAN:
+        started = time.monotonic()
+        if busy and started < self._rescan_at:
             return 0
         now = self.clock()
         batch = await queue.claim(
@@ -126,7 +129,8 @@ class Dispatcher:
         )
         if not batch:
             if busy:
-                self._fruitless_at = time.monotonic()
+                took = time.monotonic() - started
+                self._rescan_at = started + took + max(FRUITLESS_RESCAN, RESCAN_FACTOR * took)
             return 0
         webhooks = {w.id: w for w in await Webhook.filter(id__in={c.webhook_id for c in batch})}
         event_ids = {c.event_id for c in batch if c.event_id is not None}

@@ -1,0 +1,177 @@
+"""Sustained load, open loop: mutations at a fixed rate (sent on schedule, whether or not the
+last has answered) through one `hookline serve` process on SQLite, each event going to 10
+webhooks, one of which answers slowly.
+
+Goals: p99 of mutation sent → webhook received <= 20 ms for the healthy webhooks; server RSS
+after all events <= 1.1x its RSS after a tenth of them.
+
+    .venv/bin/python bench/bench_sustained.py [--rate 200] [--seconds 60]
+        [--full]      # 200/s until 100,000 events (500 s): RSS after 100,000 vs 10,000
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import free_port, percentile, start
+
+WEBHOOKS = 10  # one of them slow
+SLOW_SECONDS = 1.0
+LATENCY_GOAL = 0.020
+RSS_GOAL = 1.1
+MUTATION = "mutation($p:String!,$t:String!){createTodoList(input:{projectId:$p,title:$t}){id}}"
+CREATE_WEBHOOK = "mutation($u:String!){createWebhook(input:{url:$u}){id}}"
+
+
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def bootstrap(env: dict[str, str]) -> dict[str, str]:
+    command = [sys.executable, "-m", "hookline.cli", "bootstrap", "--company", "Load"]
+    command += ["--email", "load@bench.test", "--project", "Work"]
+    done = subprocess.run(
+        command, env={**os.environ, **env}, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
+
+
+async def open_loop(
+    session: aiohttp.ClientSession,
+    url: str,
+    made: dict[str, str],
+    rate: float,
+    total: int,
+    on_sent: dict[int, asyncio.Event],
+) -> list[str]:
+    """Send `total` mutations at `rate`/s on schedule; returns the errors seen."""
+    errors: list[str] = []
+    headers = {"Authorization": f"Bearer {made['token']}"}
+
+    async def one() -> None:
+        variables = {"p": made["projectId"], "t": f"{time.time():.6f}"}
+        try:
+            async with session.post(
+                url, json={"query": MUTATION, "variables": variables}, headers=headers
+            ) as response:
+                answer = await response.json()
+            if answer.get("errors"):
+                errors.append(str(answer["errors"][0].get("message")))
+        except aiohttp.ClientError as exc:
+            errors.append(repr(exc))
+
+    tasks: set[asyncio.Task[None]] = set()
+    started = time.perf_counter()
+    for n in range(total):
+        delay = started + n / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        task = asyncio.create_task(one())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        if n + 1 in on_sent:
+            on_sent[n + 1].set()
+    await asyncio.gather(*tasks)
+    return errors
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--full", action="store_true")
+    args = parser.parse_args()
+    total = 100_000 if args.full else int(args.rate * args.seconds)
+    checkpoint = total // 10
+    receiver_port = free_port()
+    receiver = start(
+        ["bench/sustained_receiver.py", str(receiver_port), str(SLOW_SECONDS)],
+        ready_url=f"http://127.0.0.1:{receiver_port}/stats",
+    )
+    hooks = f"http://127.0.0.1:{receiver_port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            "HOOKLINE_DATABASE_URL": f"sqlite://{tmp}/sustained.db",
+            "HOOKLINE_ALLOW_PRIVATE_URLS": "1",
+        }
+        made = bootstrap(env)
+        port = free_port()
+        server = start(
+            ["-m", "hookline.cli", "serve", "--port", str(port)],
+            env,
+            ready_url=f"http://127.0.0.1:{port}/healthz",
+        )
+        graphql = f"http://127.0.0.1:{port}/graphql"
+        try:
+            connector = aiohttp.TCPConnector(limit=256)
+            async with aiohttp.ClientSession(connector=connector) as session:
+                headers = {"Authorization": f"Bearer {made['token']}"}
+                for n in range(WEBHOOKS):
+                    target = f"{hooks}/slow" if n == 0 else f"{hooks}/fast"
+                    async with session.post(
+                        graphql,
+                        json={"query": CREATE_WEBHOOK, "variables": {"u": target}},
+                        headers=headers,
+                    ) as response:
+                        assert not (await response.json()).get("errors")
+                marks = {checkpoint: asyncio.Event()}
+                sending = asyncio.create_task(
+                    open_loop(session, graphql, made, args.rate, total, marks)
+                )
+                await marks[checkpoint].wait()
+                await asyncio.sleep(1.0)  # its deliveries out
+                rss_early = rss_mib(server.pid)
+                errors = await sending
+                expected = total * (WEBHOOKS - 1)
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    async with session.get(f"{hooks}/stats") as response:
+                        stats = await response.json()
+                    if stats["fast"] >= expected:
+                        break
+                    await asyncio.sleep(0.5)
+                rss_late = rss_mib(server.pid)
+        finally:
+            server.terminate()
+            server.wait()
+            receiver.terminate()
+    latencies = stats["latencies"]
+    p99 = percentile(latencies, 99)
+    print(
+        f"open loop {args.rate:g} mutations/s, {total:,} events, {WEBHOOKS} webhooks "
+        f"(1 answering after {SLOW_SECONDS:g} s); SQLite, one process"
+    )
+    print(f"mutation errors     {len(errors)}{' e.g. ' + errors[0] if errors else ''}")
+    print(f"healthy deliveries  {stats['fast']:,} of {expected:,}; slow one got {stats['slow']:,}")
+    print(
+        f"sent → received     p50 {percentile(latencies, 50) * 1000:.1f} ms, "
+        f"p95 {percentile(latencies, 95) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
+        f"max {max(latencies) * 1000:.0f} ms"
+    )
+    print(
+        f"  goal p99 <= {LATENCY_GOAL * 1000:.0f} ms: {'met' if p99 <= LATENCY_GOAL else 'NOT met'}"
+    )
+    ratio = rss_late / rss_early
+    print(
+        f"server RSS          {rss_early:.0f} MiB after {checkpoint:,} events, "
+        f"{rss_late:.0f} MiB after {total:,}: {ratio:.2f}x"
+    )
+    print(f"  goal <= {RSS_GOAL}x: {'met' if ratio <= RSS_GOAL else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
