@@ -57,18 +57,22 @@ async def open_loop(
     rate: float,
     total: int,
     on_sent: dict[int, asyncio.Event],
-) -> list[str]:
-    """Send `total` mutations at `rate`/s on schedule; returns the errors seen."""
+) -> tuple[list[str], list[float]]:
+    """Send `total` mutations at `rate`/s on schedule; returns the errors seen and each
+    mutation's response time."""
     errors: list[str] = []
+    answered: list[float] = []
     headers = {"Authorization": f"Bearer {made['token']}"}
 
     async def one() -> None:
-        variables = {"p": made["projectId"], "t": f"{time.time():.6f}"}
+        sent = time.time()
+        variables = {"p": made["projectId"], "t": f"{sent:.6f}"}
         try:
             async with session.post(
                 url, json={"query": MUTATION, "variables": variables}, headers=headers
             ) as response:
                 answer = await response.json()
+            answered.append(time.time() - sent)
             if answer.get("errors"):
                 errors.append(str(answer["errors"][0].get("message")))
         except aiohttp.ClientError as exc:
@@ -86,13 +90,14 @@ async def open_loop(
         if n + 1 in on_sent:
             on_sent[n + 1].set()
     await asyncio.gather(*tasks)
-    return errors
+    return errors, answered
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--webhooks", type=int, default=WEBHOOKS, help="the first one slow")
     parser.add_argument("--full", action="store_true")
     args = parser.parse_args()
     total = 100_000 if args.full else int(args.rate * args.seconds)
@@ -119,15 +124,19 @@ async def main() -> None:
         try:
             connector = aiohttp.TCPConnector(limit=256)
             async with aiohttp.ClientSession(connector=connector) as session:
-                headers = {"Authorization": f"Bearer {made['token']}"}
-                for n in range(WEBHOOKS):
+                headers = {
+                    "Authorization": f"Bearer {made['token']}",
+                    "X-Bloo-Company-ID": made["companyId"],
+                }
+                for n in range(args.webhooks):
                     target = f"{hooks}/slow" if n == 0 else f"{hooks}/fast"
                     async with session.post(
                         graphql,
                         json={"query": CREATE_WEBHOOK, "variables": {"u": target}},
                         headers=headers,
                     ) as response:
-                        assert not (await response.json()).get("errors")
+                        answer = await response.json()
+                        assert not answer.get("errors"), answer
                 marks = {checkpoint: asyncio.Event()}
                 sending = asyncio.create_task(
                     open_loop(session, graphql, made, args.rate, total, marks)
@@ -135,8 +144,8 @@ async def main() -> None:
                 await marks[checkpoint].wait()
                 await asyncio.sleep(1.0)  # its deliveries out
                 rss_early = rss_mib(server.pid)
-                errors = await sending
-                expected = total * (WEBHOOKS - 1)
+                errors, answered = await sending
+                expected = total * max(args.webhooks - 1, 0)
                 deadline = time.monotonic() + 60
                 while time.monotonic() < deadline:
                     async with session.get(f"{hooks}/stats") as response:
@@ -149,13 +158,17 @@ async def main() -> None:
             server.terminate()
             server.wait()
             receiver.terminate()
-    latencies = stats["latencies"]
+    latencies = stats["latencies"] or [float("nan")]
     p99 = percentile(latencies, 99)
     print(
         f"open loop {args.rate:g} mutations/s, {total:,} events, {WEBHOOKS} webhooks "
         f"(1 answering after {SLOW_SECONDS:g} s); SQLite, one process"
     )
     print(f"mutation errors     {len(errors)}{' e.g. ' + errors[0] if errors else ''}")
+    print(
+        f"mutation answered   p50 {percentile(answered, 50) * 1000:.1f} ms, "
+        f"p99 {percentile(answered, 99) * 1000:.1f} ms"
+    )
     print(f"healthy deliveries  {stats['fast']:,} of {expected:,}; slow one got {stats['slow']:,}")
     print(
         f"sent → received     p50 {percentile(latencies, 50) * 1000:.1f} ms, "
