@@ -1,40 +1,53 @@
 # Each target bootstraps .venv itself, so a fresh clone needs only `make serve` / `make test`.
+# `serve` installs what serving needs; the other targets add the test extra (pytest, ruff, …).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test lint format schema bench migrations
+.PHONY: serve test lint format schema bench migrations fuzz
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+
+$(BIN)/.serve-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-serve: $(BIN)/.installed
+$(BIN)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(BIN)/.serve-installed
+
+serve: $(BIN)/.serve-installed
 	$(BIN)/hookline serve
 
 # pytest exits 5 when it collects no tests; that is not a failure of the suite.
-test: $(BIN)/.installed
+test: $(BIN)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then exit 0; fi; exit $$rc
 
-lint: $(BIN)/.installed
+# The fuzz test with many more generated operations than CI runs (FUZZ_EXAMPLES per backend,
+# new ones each run); PostgreSQL too when HOOKLINE_TEST_POSTGRES_URL is set. Prints the counts.
+FUZZ_EXAMPLES ?= 6000
+fuzz: $(BIN)/.test-installed
+	HOOKLINE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz.py -s -q
+
+lint: $(BIN)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(BIN)/.installed
+format: $(BIN)/.test-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-schema: $(BIN)/.installed
+schema: $(BIN)/.test-installed
 	$(BIN)/strawberry export-schema schema.root:schema --output schema.graphql
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.test-installed
 	$(BIN)/python bench/bench_latency.py
 	$(BIN)/python bench/bench_throughput.py
 	$(BIN)/python bench/bench_fanout.py
 
-migrations: $(BIN)/.installed
+migrations: $(BIN)/.test-installed
 	$(BIN)/tortoise -c models.db.TORTOISE_ORM makemigrations

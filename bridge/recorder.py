@@ -55,6 +55,13 @@ class Recorder:
                 attempted.webhook_id,
                 attempted.number,
                 attempted.result.error,
+                # Keys of their own in HOOKLINE_LOG_FORMAT=json.
+                extra={
+                    "webhook_id": attempted.webhook_id,
+                    "delivery_id": attempted.delivery_id,
+                    "attempt": attempted.number,
+                    "reason": attempted.result.error,
+                },
             )
 
     @property

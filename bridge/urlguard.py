@@ -94,6 +94,13 @@ class InvalidWebhookUrl(ValueError):
     """A webhook URL was rejected; the message is safe to show to the user."""
 
 
+# Said with every refusal of a non-public address: how an operator runs webhooks locally.
+PRIVATE_HINT = (
+    "webhooks may only target public addresses unless the operator sets "
+    "HOOKLINE_ALLOW_PRIVATE_URLS=1"
+)
+
+
 def address_block_reason(ip: str | IPAddress) -> str | None:
     """Return why `ip` must not be contacted, or None for a global unicast address."""
     if isinstance(ip, str):
@@ -173,11 +180,11 @@ async def check_url(url: str, *, allow_private: bool, resolver: Resolver | None 
     if _is_ip_literal(host):
         reason = address_block_reason(host)
         if reason:
-            raise InvalidWebhookUrl(f"URL host {host} is a {reason} address")
+            raise InvalidWebhookUrl(f"URL host {host} is a {reason} address; {PRIVATE_HINT}")
         return
     # RFC 6761: *.localhost is loopback whatever DNS says; "localhost." may not resolve here.
     if _LOCALHOST_RE.match(host.lower().rstrip(".")):
-        raise InvalidWebhookUrl(f"URL host {host!r} is a loopback name")
+        raise InvalidWebhookUrl(f"URL host {host!r} is a loopback name; {PRIVATE_HINT}")
     try:
         addresses = await (resolver or _default_resolver)(host, parsed.port or 0)
     except OSError:
@@ -187,7 +194,10 @@ async def check_url(url: str, *, allow_private: bool, resolver: Resolver | None 
     for address in addresses:
         reason = address_block_reason(address)
         if reason:
-            raise InvalidWebhookUrl(f"URL host {host!r} resolves to {address}, a {reason} address")
+            # The kind of address, never the address: the answer must not leak internal DNS.
+            raise InvalidWebhookUrl(
+                f"URL host {host!r} resolves to a {reason} address; {PRIVATE_HINT}"
+            )
 
 
 class GuardedResolver(AbstractResolver):

@@ -16,6 +16,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from prometheus_client import Gauge
+
 from events.announcement import Announcement
 from events.log import Event, horizon, latest_id, purged_through, readable
 from schema.errors import CursorExpired, SubscriberTooSlow
@@ -26,6 +28,11 @@ PAGE = 500
 # While committed events wait above the horizon: look again after this, doubling up to the max.
 HELD_BACK_RETRY = 0.002
 MAX_HELD_BACK_RETRY = 0.05
+
+SUBSCRIBERS = Gauge(
+    "hookline_event_subscribers",
+    "Streams following the events in this process: GraphQL subscriptions and the bridge",
+)
 
 
 class _Subscriber:

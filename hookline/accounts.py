@@ -27,12 +27,26 @@ def _name(value: str, what: str) -> str:
     return name
 
 
-async def bootstrap(company_name: str, email: str, project_name: str | None) -> dict[str, object]:
-    """A company with its owner, optionally a project, and a token for the owner."""
+async def bootstrap(
+    company_name: str, email: str, project_name: str | None, *, unique_name: bool = False
+) -> dict[str, object]:
+    """A company with its owner, optionally a project, and a token for the owner.
+
+    With unique_name, a company of the same name (in any case) is refused: running bootstrap
+    twice by mistake would otherwise make two companies that look alike.
+    """
     company_name = _name(company_name, "company")
     email = _email(email)
     project_name = _name(project_name, "project") if project_name is not None else None
     async with in_transaction():
+        if unique_name:
+            existing = await Company.filter(name__iexact=company_name).first()
+            if existing is not None:
+                raise AccountError(
+                    f"a company named {existing.name!r} already exists (id {existing.id}); "
+                    "pass --allow-duplicate to create another, or use `hookline token create "
+                    "--email EMAIL` for a new token"
+                )
         taken = set(await Company.all().values_list("slug", flat=True))
         company = await Company.create(name=company_name, slug=unique_slug(company_name, taken))
         user, _ = await User.get_or_create(email=email)

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from bridge.config import BridgeConfig
 from bridge.dispatcher import Dispatcher
@@ -17,7 +18,8 @@ from bridge.leader import Leadership, PgLeadership
 from bridge.service import Bridge, client_session
 from events.bus import LocalBus, RedisBus
 from events.log import Event
-from events.tail import EventTail
+from events.tail import SUBSCRIBERS, EventTail
+from hookline import graphiql
 from hookline.graphql_view import HooklineGraphQL
 from hookline.limits import BodySizeLimit
 from hookline.settings import Settings
@@ -83,6 +85,7 @@ def build_app(
             poll_interval=settings.event_poll_seconds,
             routing_version=None if alone else routing_version,
         )
+        SUBSCRIBERS.set_function(lambda: tail.subscriber_count)
         bus.listen(tail.on_announce)
         await bus.start()
         await tail.start()
@@ -115,7 +118,7 @@ def build_app(
         )
         if bridge is not None:
             await bridge.start()
-        graphql.view = HooklineGraphQL(schema, services)
+        graphql.view = HooklineGraphQL(schema, services, allowed_origins=settings.cors_origins)
         app.state.services = services
         app.state.bridge = bridge
         try:
@@ -148,7 +151,7 @@ def build_app(
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
@@ -157,9 +160,29 @@ def build_app(
         routes += [
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Mount(graphiql.ASSETS_PATH, graphiql.assets()),
         ]
-    return Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+    middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
+    if settings.cors_origins:  # outermost, so refusals (413, 4xx) carry the CORS headers too
+        middleware.insert(0, cors(settings.cors_origins))
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def cors(origins: tuple[str, ...]) -> Middleware:
+    """Starlette's CORS, answering preflights for the API's methods and headers. Tokens travel
+    in headers, never cookies, so credentials are not allowed."""
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=[
+            "Accept",
+            "Authorization",
+            "Content-Type",
+            "X-Bloo-Company-ID",
+            "X-Bloo-Token-ID",
+            "X-Bloo-Token-Secret",
+        ],
+        expose_headers=["Retry-After"],
+        max_age=600,
     )

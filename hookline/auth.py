@@ -11,7 +11,9 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from models import ids
 from models.accounts import ApiToken
+from models.text import unstorable
 from resolvers.context import Principal
 
 
@@ -36,16 +38,19 @@ async def issue_token(user_id: str, name: str = "") -> IssuedToken:
 
 
 def credentials(values: Mapping[str, object]) -> tuple[str, str] | None:
-    """(tokenId, secret) from headers or a connection_init payload; keys case-insensitive."""
+    """(tokenId, secret) from headers or a connection_init payload; keys case-insensitive.
+    A token id no row could have is no credential at all (it is never looked up)."""
     lowered = {str(k).lower(): v for k, v in values.items()}
     bearer = lowered.get("authorization")
     if isinstance(bearer, str) and bearer[:7].lower() == "bearer ":
         token_id, _, secret = bearer[7:].strip().partition(".")
-        return (token_id, secret) if token_id and secret else None
-    token_id, secret = lowered.get("x-bloo-token-id"), lowered.get("x-bloo-token-secret")
-    if isinstance(token_id, str) and isinstance(secret, str) and token_id and secret:
-        return token_id, secret
-    return None
+    else:
+        token_id, secret = lowered.get("x-bloo-token-id"), lowered.get("x-bloo-token-secret")
+    if not (isinstance(token_id, str) and isinstance(secret, str) and token_id and secret):
+        return None
+    if not ids.could_exist(token_id) or unstorable(secret) is not None:
+        return None
+    return token_id, secret
 
 
 # Token id → (secret hash, user id, when looked up). Tokens are immutable once issued and
@@ -59,7 +64,7 @@ async def _token(token_id: str) -> tuple[str, str] | None:
     cached = _CACHE.get(token_id)
     if cached is not None and time.monotonic() - cached[2] < CACHE_SECONDS:
         return cached[0], cached[1]
-    token = await ApiToken.get_or_none(id=token_id[:32])
+    token = await ApiToken.get_or_none(id=token_id)
     if token is None:
         return None
     if len(_CACHE) >= CACHE_SIZE:
@@ -68,14 +73,43 @@ async def _token(token_id: str) -> tuple[str, str] | None:
     return token.secret_hash, token.user_id
 
 
-async def authenticate(values: Mapping[str, object]) -> Principal | None:
-    """The Principal the credentials belong to, or None when absent or wrong."""
-    found = credentials(values)
+# Why a request has no principal; clients see these as UNAUTHENTICATED messages. An unknown id
+# and a wrong secret share one message, so the answer does not tell which token ids exist.
+NO_TOKEN = (
+    "No token sent: send `Authorization: Bearer <tokenId>.<tokenSecret>` "
+    "(or X-Bloo-Token-ID and X-Bloo-Token-Secret)"
+)
+MALFORMED = "Malformed token: expected `Authorization: Bearer <tokenId>.<tokenSecret>`"
+UNKNOWN = (
+    "Unknown token: no token with this id and secret exists on this server "
+    "(was it created against another database?)"
+)
+_TOKEN_KEYS = frozenset({"authorization", "x-bloo-token-id", "x-bloo-token-secret"})
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who sent the credentials, or why nobody can be named."""
+
+    principal: Principal | None
+    problem: str | None = None
+
+
+async def identify(values: Mapping[str, object]) -> Identity:
+    lowered = {str(k).lower(): v for k, v in values.items()}
+    found = credentials(lowered)
     if found is None:
-        return None
+        return Identity(None, MALFORMED if _TOKEN_KEYS & lowered.keys() else NO_TOKEN)
     token_id, secret = found
     token = await _token(token_id)
     if token is None or not hmac.compare_digest(token[0], hash_secret(secret)):
-        return None
-    hint = {str(k).lower(): v for k, v in values.items()}.get("x-bloo-company-id")
-    return Principal(user_id=token[1], company_hint=hint if isinstance(hint, str) else None)
+        return Identity(None, UNKNOWN)
+    hint = lowered.get("x-bloo-company-id")
+    return Identity(
+        Principal(user_id=token[1], company_hint=hint if isinstance(hint, str) else None)
+    )
+
+
+async def authenticate(values: Mapping[str, object]) -> Principal | None:
+    """The Principal the credentials belong to, or None when absent or wrong."""
+    return (await identify(values)).principal

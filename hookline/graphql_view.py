@@ -1,39 +1,188 @@
-"""The GraphQL endpoint: Strawberry's ASGI view with our context and authentication."""
+"""The GraphQL endpoint: Strawberry's ASGI view with our context, authentication, and the
+GraphQL-over-HTTP rules Strawberry leaves open.
 
+Over HTTP every refusal is JSON (`{"errors": [...]}` with a code), a body must be a JSON object in
+UTF-8, a mutation needs POST (405 otherwise) and a subscription needs a stream (WebSocket, or
+SSE with `Accept: text/event-stream`). A client accepting `application/graphql-response+json`
+gets 4xx without `data` for a request that never ran (see hookline.media).
+"""
+
+import json
+from collections.abc import Collection
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
     GRAPHQL_WS_PROTOCOL,
 )
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
-from hookline.auth import authenticate
+from hookline.auth import NO_TOKEN, identify
+from hookline.graphiql import GraphiQLPage
+from hookline.media import GRAPHQL_RESPONSE_JSON, response_type
 from resolvers.context import Context, Services
+from schema.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR
 
 PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
+QUERIES = frozenset({OperationType.QUERY})
+QUERIES_AND_MUTATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+
+class Refused(HTTPException):
+    """A request refused before any operation ran, with the headers the status calls for."""
+
+    def __init__(self, status_code: int, reason: str, headers: dict[str, str] | None = None):
+        super().__init__(status_code, reason)
+        self.headers = headers or {}
+
+
+def never_ran(result: ExecutionResult) -> bool:
+    """A request error (parse, validation, variables): no data, and no error of a field."""
+    return (
+        result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
+    )
 
 
 class HooklineGraphQL(GraphQL):
-    def __init__(self, schema: Any, services: Services) -> None:
+    def __init__(
+        self, schema: Any, services: Services, allowed_origins: Collection[str] = ()
+    ) -> None:
         super().__init__(
-            schema, subscription_protocols=PROTOCOLS, keep_alive=True, keep_alive_interval=15
+            schema,
+            subscription_protocols=PROTOCOLS,
+            keep_alive=True,
+            keep_alive_interval=15,
+            allowed_origins=tuple(allowed_origins),
         )
         self.services = services
+        self.graphiql = GraphiQLPage()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our own page, whose files this service serves (Strawberry's loads them from a CDN)."""
+        return self.graphiql.response()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = _refusal(request, exc)
+        await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         context = Context(services=self.services, request=request)
         if not isinstance(request, WebSocket):  # sockets authenticate in on_ws_connect
-            context.principal = await authenticate(request.headers)
+            identity = await identify(request.headers)
+            context.principal, context.auth_problem = identity.principal, identity.problem
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
-        principal = await authenticate(params) or await authenticate(context.request.headers)
-        if principal is None:
-            raise ConnectionRejectionError({"message": "Missing or invalid token"})
-        context.principal = principal
+        identity = await identify(params)
+        if identity.problem == NO_TOKEN:  # nothing in connection_init: try the upgrade's headers
+            identity = await identify(context.request.headers)
+        if identity.principal is None:
+            raise ConnectionRejectionError({"message": identity.problem})
+        context.principal = identity.principal
+
+    def parse_json(self, data: str | bytes) -> dict[str, Any]:
+        """Every JSON document of a request (the body, GET's variables) is an object in UTF-8."""
+        try:
+            value = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError too
+            raise Refused(400, "The request body is not valid JSON in UTF-8") from None
+        if not isinstance(value, dict):
+            raise Refused(400, "A GraphQL request must be a JSON object")
+        return value
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """One JSON answer: Strawberry would also run a subscription here and fail in it."""
+        get = request_adapter.method == "GET"
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=QUERIES if get else QUERIES_AND_MUTATIONS,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type == OperationType.SUBSCRIPTION:
+                raise Refused(
+                    400,
+                    "A subscription needs a stream: use a WebSocket (graphql-transport-ws or "
+                    "graphql-ws) or SSE (POST with Accept: text/event-stream)",
+                ) from None
+            raise Refused(405, "Mutations need POST", {"Allow": "POST"}) from None
+        except CannotGetOperationTypeError as exc:
+            raise Refused(400, exc.as_http_error_reason()) from None
+        except MissingQueryError:
+            raise Refused(400, "No GraphQL query found in the request") from None
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = response_type(request.headers.get("accept"))
+        return sub_response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        answer = await super().process_result(request, result)
+        wanted = response_type(request.headers.get("accept"))
+        if wanted == GRAPHQL_RESPONSE_JSON and never_ran(result):
+            del answer["data"]
+        return answer
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+            if isinstance(response_data, dict) and "data" not in response_data:
+                response.status_code = _request_error_status(response_data)
+        return response
+
+
+def _request_error_status(answer: GraphQLHTTPResponse) -> int:
+    """400 for a client's request error; 500 when what stopped it was a fault of ours."""
+    errors: list[Any] = answer.get("errors") or []
+    codes = {(e.get("extensions") or {}).get("code") for e in errors}
+    return 500 if INTERNAL_SERVER_ERROR in codes else 400
+
+
+def _refusal(request: Request, exc: HTTPException) -> Response:
+    media = response_type(request.headers.get("accept"))
+    body = {"errors": [{"message": exc.reason, "extensions": {"code": BAD_USER_INPUT}}]}
+    return JSONResponse(
+        body,
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+        media_type=f"{media}; charset=utf-8" if media == GRAPHQL_RESPONSE_JSON else media,
+    )

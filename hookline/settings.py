@@ -5,6 +5,42 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bridge.retry import DEFAULT_SCHEDULE, parse_schedule
+from models.dburl import DatabaseUrlError, checked
+
+# Every variable Hookline reads: (name, default, meaning). `hookline --help` lists them.
+VARIABLES: tuple[tuple[str, str, str], ...] = (
+    (
+        "HOOKLINE_DATABASE_URL",
+        "sqlite://hookline.db",
+        "sqlite://PATH (relative to the folder "
+        "the command starts in) or postgres://USER@HOST:PORT/DATABASE",
+    ),
+    ("HOOKLINE_REDIS_URL", "unset", "Redis for announcing events across processes"),
+    ("HOOKLINE_ALLOW_PRIVATE_URLS", "0", "1 lets webhooks target loopback and private addresses"),
+    (
+        "HOOKLINE_RETRY_SCHEDULE",
+        ",".join(f"{s:g}" for s in DEFAULT_SCHEDULE),
+        "seconds before each delivery attempt",
+    ),
+    ("HOOKLINE_DELIVERY_TIMEOUT", "7", "seconds per delivery attempt"),
+    ("HOOKLINE_MAX_ENABLED_WEBHOOKS", "50", "enabled webhooks per company"),
+    ("HOOKLINE_DELIVERY_RETENTION_DAYS", "30", "days finished deliveries are kept"),
+    (
+        "HOOKLINE_EVENT_RETENTION_DAYS",
+        "30",
+        "days events are kept once matched; older cursors get CURSOR_EXPIRED",
+    ),
+    ("HOOKLINE_DB_POOL_SIZE", "10", "PostgreSQL connections per process"),
+    ("HOOKLINE_CLAIM_LEASE_SECONDS", "120", "a claimed delivery not recorded by then is retried"),
+    ("HOOKLINE_EVENT_POLL_SECONDS", "1", "how often the event table is read without announcements"),
+    ("HOOKLINE_LOG_FORMAT", "text", "text, or json for one JSON object per log line"),
+    (
+        "HOOKLINE_CORS_ORIGINS",
+        "unset",
+        "comma-separated browser origins (https://app.example.com, or *) that may call the API",
+    ),
+)
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(ValueError):
@@ -35,6 +71,23 @@ def _number(env: Mapping[str, str], name: str, default: float, cast: type = floa
     return value
 
 
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Browser origins: comma-separated `scheme://host[:port]`, or `*` for any."""
+    origins = []
+    for raw in (env.get(name) or "").split(","):
+        origin = raw.strip().rstrip("/")
+        if not origin:
+            continue
+        scheme, _, host = origin.partition("://")
+        if origin != "*" and (scheme not in ("http", "https") or not host or "/" in host):
+            raise SettingsError(
+                f"{name} holds origins like https://app.example.com (scheme://host[:port]), "
+                f"got {raw.strip()!r}"
+            )
+        origins.append(origin)
+    return tuple(origins)
+
+
 def _masked(url: str | None) -> str | None:
     if url is None or "@" not in url:
         return url
@@ -57,6 +110,10 @@ class Settings:
     db_pool_size: int = 10
     claim_lease_seconds: float = 120.0
     event_poll_seconds: float = 1.0
+    # Browser apps on these origins may call the API (CORS) and open its WebSockets; none by
+    # default, so a page elsewhere cannot use a token it got hold of from a user's browser.
+    cors_origins: tuple[str, ...] = ()
+    log_format: str = "text"
 
     def __repr__(self) -> str:
         return (
@@ -75,8 +132,15 @@ class Settings:
             )
         except ValueError as exc:
             raise SettingsError(f"HOOKLINE_RETRY_SCHEDULE: {exc}") from None
+        try:
+            database_url = checked(env.get("HOOKLINE_DATABASE_URL") or cls.database_url)
+        except DatabaseUrlError as exc:
+            raise SettingsError(f"HOOKLINE_DATABASE_URL: {exc}") from None
+        log_format = (env.get("HOOKLINE_LOG_FORMAT") or cls.log_format).lower()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(f"HOOKLINE_LOG_FORMAT must be text or json, got {log_format!r}")
         return cls(
-            database_url=env.get("HOOKLINE_DATABASE_URL") or cls.database_url,
+            database_url=database_url,
             redis_url=env.get("HOOKLINE_REDIS_URL") or None,
             allow_private_urls=_flag(env, "HOOKLINE_ALLOW_PRIVATE_URLS", False),
             retry_schedule=schedule,
@@ -87,4 +151,6 @@ class Settings:
             db_pool_size=int(_number(env, "HOOKLINE_DB_POOL_SIZE", 10, int)),
             claim_lease_seconds=_number(env, "HOOKLINE_CLAIM_LEASE_SECONDS", 120.0),
             event_poll_seconds=_number(env, "HOOKLINE_EVENT_POLL_SECONDS", 1.0),
+            cors_origins=_origins(env, "HOOKLINE_CORS_ORIGINS"),
+            log_format=log_format,
         )

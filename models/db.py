@@ -1,5 +1,7 @@
 """Database set-up: the Tortoise configuration, start-up and schema migrations."""
 
+import os
+import socket
 from typing import Any
 
 import asyncpg
@@ -8,6 +10,8 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as apply_migrations
+
+from models.dburl import describe, is_postgres, sqlite_path
 
 MODEL_MODULES = ["models.accounts", "models.tracker", "events.log", "models.webhooks"]
 
@@ -85,3 +89,49 @@ async def migrate(database_url: str) -> None:
     finally:
         if lock_connection is not None:
             await lock_connection.close()  # ending the session releases the lock
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be used at all; the message is one line for the operator."""
+
+
+async def preflight(database_url: str, connect_timeout: float = 5.0) -> None:
+    """Fail fast, in one line, where Tortoise would hang or raise a long traceback: a SQLite
+    file in a missing folder (sqlite3 then waits for ever), an unreachable PostgreSQL."""
+    path = sqlite_path(database_url)
+    if path is not None:
+        folder = path.parent
+        if not folder.is_dir():
+            raise DatabaseUnavailable(f"cannot open SQLite {path}: folder {folder} does not exist")
+        if path.is_dir():
+            raise DatabaseUnavailable(f"cannot open SQLite {path}: it is a folder")
+        if not os.access(path if path.exists() else folder, os.W_OK):
+            raise DatabaseUnavailable(f"cannot open SQLite {path}: not writable")
+        return
+    if not is_postgres(database_url):
+        return
+    credentials = expand_db_url(tortoise_config(database_url)["connections"]["default"])
+    options = credentials["credentials"]
+    try:
+        connection = await asyncpg.connect(
+            host=options["host"],
+            port=options["port"],
+            user=options["user"],
+            password=options.get("password"),
+            database=options["database"],
+            timeout=connect_timeout,
+        )
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        reason = _reason(exc, connect_timeout)
+        raise DatabaseUnavailable(f"cannot reach {describe(database_url)}: {reason}") from None
+    await connection.close()
+
+
+def _reason(exc: BaseException, timeout: float) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {timeout:g} s"
+    if isinstance(exc, socket.gaierror):
+        return f"host not found ({exc.strerror})"
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno).lower()
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

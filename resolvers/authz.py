@@ -10,8 +10,9 @@ from typing import Literal
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
-from models import access
+from models import access, ids
 from models.accounts import Company, CompanyLevel, ProjectLevel
+from models.text import unstorable
 from models.tracker import Project
 from resolvers.context import Context, Principal
 from schema.errors import Forbidden, NotFound, Unauthenticated
@@ -24,6 +25,7 @@ _ALLOWED: dict[Need, frozenset[ProjectLevel]] = {
     "write": frozenset({ProjectLevel.ADMIN, ProjectLevel.MEMBER}),
     "admin": frozenset({ProjectLevel.ADMIN}),
 }
+SLUG_LENGTH = 255  # Company.slug's column
 
 
 def context_of(info: Info) -> Context:
@@ -31,10 +33,10 @@ def context_of(info: Info) -> Context:
 
 
 def principal(info: Info) -> Principal:
-    found = context_of(info).principal
-    if found is None:
-        raise Unauthenticated("Authentication required: send a Bearer token")
-    return found
+    context = context_of(info)
+    if context.principal is None:
+        raise Unauthenticated(context.auth_problem or "Authentication required: send a token")
+    return context.principal
 
 
 def user_id(info: Info) -> str:
@@ -73,7 +75,7 @@ async def project_level(info: Info, project: Project) -> ProjectLevel | None:
 
 
 async def require_project(info: Info, project_id: str, need: Need) -> Project:
-    project = await Project.get_or_none(id=project_id)
+    project = await ids.find(Project, project_id)
     if project is None:
         raise NotFound("Project", project_id)
     return await authorise(info, project, need)
@@ -91,11 +93,17 @@ async def authorise(info: Info, project: Project, need: Need) -> Project:
     return project
 
 
+async def find_company(ref: str) -> Company | None:
+    """A company by id or by slug (X-Bloo-Company-ID and `company(id)` take either)."""
+    found = await ids.find(Company, ref)
+    if found is None and len(ref) <= SLUG_LENGTH and unstorable(ref) is None:
+        found = await Company.get_or_none(slug=ref)
+    return found
+
+
 async def require_company(info: Info, company_ref: str, admin: bool = False) -> Company:
     """A company by id or slug that the caller belongs to (as OWNER/ADMIN when admin)."""
-    company = await Company.get_or_none(id=company_ref) or await Company.get_or_none(
-        slug=company_ref
-    )
+    company = await find_company(company_ref)
     if company is None:
         raise NotFound("Company", company_ref)
     level = await company_level(info, company.id)

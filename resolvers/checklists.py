@@ -1,5 +1,7 @@
 """Checklists of a todo and their items."""
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -45,8 +47,10 @@ ITEM_USERS = LinkTable(
 
 @strawberry.type
 class ChecklistQuery:
-    @strawberry.field
-    async def checklists(self, info: Info, todo_id: str) -> list[Checklist]:
+    @strawberry.field(description="The checklists of a todo, with their items.")
+    async def checklists(
+        self, info: Info, todo_id: Annotated[str, strawberry.argument(description="The todo's id.")]
+    ) -> list[Checklist]:
         todo, _ = await lookup.todo(info, todo_id, "read")
         ids = (
             await ChecklistRow.filter(todo_id=todo.id)
@@ -58,8 +62,14 @@ class ChecklistQuery:
 
 @strawberry.type
 class ChecklistMutation:
-    @strawberry.mutation
-    async def create_checklist(self, info: Info, input: CreateChecklistInput) -> Checklist:
+    @strawberry.mutation(description="Add a checklist to a todo. Emits TODO_CHECKLIST_CREATED.")
+    async def create_checklist(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateChecklistInput, strawberry.argument(description="The todo, title and position.")
+        ],
+    ) -> Checklist:
         todo, project = await lookup.todo(info, input.todo_id, "write")
         title = validate.title(input.title)
         async with change(info) as changes:
@@ -70,8 +80,19 @@ class ChecklistMutation:
             changes.emit(E.TODO_CHECKLIST_CREATED, project, None, row)
         return Checklist.from_row(row, [])
 
-    @strawberry.mutation
-    async def edit_checklist(self, info: Info, input: EditChecklistInput) -> Checklist:
+    @strawberry.mutation(
+        description=(
+            "Rename or reorder a checklist. Emits TODO_CHECKLIST_NAME_CHANGED "
+            "when the title changes."
+        )
+    )
+    async def edit_checklist(
+        self,
+        info: Info,
+        input: Annotated[
+            EditChecklistInput, strawberry.argument(description="The checklist and what to change.")
+        ],
+    ) -> Checklist:
         found, project = await lookup.checklist(info, input.checklist_id, "write")
         renamed = False
         if validate.given(input.title) and input.title is not None:
@@ -88,8 +109,12 @@ class ChecklistMutation:
                 changes.emit(E.TODO_CHECKLIST_NAME_CHANGED, project, before, after)
         return await _checklist(found.id)
 
-    @strawberry.mutation
-    async def delete_checklist(self, info: Info, id: str) -> MutationResult:
+    @strawberry.mutation(
+        description="Delete a checklist and its items. Emits TODO_CHECKLIST_DELETED."
+    )
+    async def delete_checklist(
+        self, info: Info, id: Annotated[str, strawberry.argument(description="The checklist's id.")]
+    ) -> MutationResult:
         found, project = await lookup.checklist(info, id, "write")
         async with change(info) as changes:
             before = await snapshots.checklist(found.id)
@@ -97,9 +122,16 @@ class ChecklistMutation:
             changes.emit(E.TODO_CHECKLIST_DELETED, project, before, None)
         return MutationResult(success=True, operation_id=found.id)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Add an item to a checklist. Emits TODO_CHECKLIST_ITEM_CREATED."
+    )
     async def create_checklist_item(
-        self, info: Info, input: CreateChecklistItemInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateChecklistItemInput,
+            strawberry.argument(description="The checklist, title and position."),
+        ],
     ) -> ChecklistItem:
         checklist, project = await lookup.checklist(info, input.checklist_id, "write")
         title = validate.title(input.title)
@@ -111,8 +143,19 @@ class ChecklistMutation:
             changes.emit(E.TODO_CHECKLIST_ITEM_CREATED, project, None, row)
         return ChecklistItem.from_row(row)
 
-    @strawberry.mutation
-    async def edit_checklist_item(self, info: Info, input: EditChecklistItemInput) -> ChecklistItem:
+    @strawberry.mutation(
+        description=(
+            "Change a checklist item. Emits TODO_CHECKLIST_ITEM_NAME_CHANGED and "
+            "TODO_CHECKLIST_ITEM_DONE_STATUS_UPDATED, each when it applies."
+        )
+    )
+    async def edit_checklist_item(
+        self,
+        info: Info,
+        input: Annotated[
+            EditChecklistItemInput, strawberry.argument(description="The item and what to change.")
+        ],
+    ) -> ChecklistItem:
         found, project = await lookup.checklist_item(info, input.checklist_item_id, "write")
         events: list[str] = []
         if validate.given(input.title) and input.title is not None:
@@ -133,8 +176,10 @@ class ChecklistMutation:
                 changes.emit(event, project, before, after)
         return ChecklistItem.from_row(after)
 
-    @strawberry.mutation
-    async def delete_checklist_item(self, info: Info, id: str) -> MutationResult:
+    @strawberry.mutation(description="Delete a checklist item. Emits TODO_CHECKLIST_ITEM_DELETED.")
+    async def delete_checklist_item(
+        self, info: Info, id: Annotated[str, strawberry.argument(description="The item's id.")]
+    ) -> MutationResult:
         found, project = await lookup.checklist_item(info, id, "write")
         async with change(info) as changes:
             before = await snapshots.checklist_item(found.id)
@@ -142,9 +187,19 @@ class ChecklistMutation:
             changes.emit(E.TODO_CHECKLIST_ITEM_DELETED, project, before, None)
         return MutationResult(success=True, operation_id=found.id)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Set or clear a checklist item's dates. Emits "
+            "TODO_CHECKLIST_ITEM_DUE_DATE_ADDED/UPDATED/REMOVED."
+        )
+    )
     async def update_checklist_item_due_date(
-        self, info: Info, input: UpdateChecklistItemDueDateInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateChecklistItemDueDateInput,
+            strawberry.argument(description="The item and its dates."),
+        ],
     ) -> ChecklistItem:
         found, project = await lookup.checklist_item(info, input.checklist_item_id, "write")
         dates_before = (found.started_at, found.dued_at)
@@ -168,9 +223,19 @@ class ChecklistMutation:
                 changes.emit(event, project, before, after)
         return ChecklistItem.from_row(after)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Make a checklist item's assignees exactly these users. Emits "
+            "TODO_CHECKLIST_ITEM_ASSIGNEE_ADDED / _REMOVED, one per user."
+        )
+    )
     async def set_checklist_item_assignees(
-        self, info: Info, input: SetChecklistItemAssigneesInput
+        self,
+        info: Info,
+        input: Annotated[
+            SetChecklistItemAssigneesInput,
+            strawberry.argument(description="The item and its assignees."),
+        ],
     ) -> ChecklistItem:
         found, project = await lookup.checklist_item(info, input.checklist_item_id, "write")
         wanted = validate.id_list(input.assignee_ids, "assigneeIds")

@@ -1,5 +1,7 @@
 """Comments on todos. Authors edit and delete their own; project admins may delete any."""
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -23,8 +25,10 @@ def _body(html: str, text: str) -> tuple[str, str]:
 
 @strawberry.type
 class CommentQuery:
-    @strawberry.field
-    async def comments(self, info: Info, todo_id: str) -> list[Comment]:
+    @strawberry.field(description="The comments on a todo, oldest first.")
+    async def comments(
+        self, info: Info, todo_id: Annotated[str, strawberry.argument(description="The todo's id.")]
+    ) -> list[Comment]:
         todo, _ = await lookup.todo(info, todo_id, "read")
         ids = (
             await CommentRow.filter(todo_id=todo.id)
@@ -36,8 +40,16 @@ class CommentQuery:
 
 @strawberry.type
 class CommentMutation:
-    @strawberry.mutation
-    async def create_comment(self, info: Info, input: CreateCommentInput) -> Comment:
+    @strawberry.mutation(
+        description="Comment on a todo (any role but VIEW_ONLY). Emits COMMENT_CREATED."
+    )
+    async def create_comment(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateCommentInput, strawberry.argument(description="The todo and the comment's body.")
+        ],
+    ) -> Comment:
         todo, project = await lookup.todo(info, input.category_id, "comment")
         html, text = _body(input.html, input.text)
         async with change(info) as changes:
@@ -48,8 +60,14 @@ class CommentMutation:
             changes.emit(E.COMMENT_CREATED, project, None, row)
         return Comment.from_row(row)
 
-    @strawberry.mutation
-    async def edit_comment(self, info: Info, input: EditCommentInput) -> Comment:
+    @strawberry.mutation(description="Edit your comment. Emits COMMENT_UPDATED.")
+    async def edit_comment(
+        self,
+        info: Info,
+        input: Annotated[
+            EditCommentInput, strawberry.argument(description="The comment and its new body.")
+        ],
+    ) -> Comment:
         found, project = await lookup.comment(info, input.id, "comment")
         if found.user_id != user_id(info):
             raise Forbidden("Only the author may edit a comment")
@@ -61,8 +79,12 @@ class CommentMutation:
             changes.emit(E.COMMENT_UPDATED, project, before, after)
         return Comment.from_row(after)
 
-    @strawberry.mutation
-    async def delete_comment(self, info: Info, id: str) -> MutationResult:
+    @strawberry.mutation(
+        description="Delete a comment (its author or a project ADMIN). Emits COMMENT_DELETED."
+    )
+    async def delete_comment(
+        self, info: Info, id: Annotated[str, strawberry.argument(description="The comment's id.")]
+    ) -> MutationResult:
         found, project = await lookup.comment(info, id, "comment")
         if found.user_id != user_id(info) and await project_level(info, project) != (
             ProjectLevel.ADMIN

@@ -62,6 +62,8 @@ class Services:
 class Context:
     services: Services
     principal: Principal | None = None
+    # Why principal is None (no token, unknown token, …), for the UNAUTHENTICATED message.
+    auth_problem: str | None = None
     request: Any = None
     # Set by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, Any] | None = None

@@ -1,5 +1,7 @@
 """Custom fields of a project and their options."""
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -17,8 +19,12 @@ from schema.inputs import CreateCustomFieldInput, CreateCustomFieldOptionInput, 
 
 @strawberry.type
 class CustomFieldQuery:
-    @strawberry.field
-    async def custom_fields(self, info: Info, project_id: str) -> list[CustomField]:
+    @strawberry.field(description="The custom fields of a project, in name order.")
+    async def custom_fields(
+        self,
+        info: Info,
+        project_id: Annotated[str, strawberry.argument(description="The project's id.")],
+    ) -> list[CustomField]:
         project = await require_project(info, project_id, "read")
         ids = (
             await CustomFieldRow.filter(project_id=project.id)
@@ -30,8 +36,15 @@ class CustomFieldQuery:
 
 @strawberry.type
 class CustomFieldMutation:
-    @strawberry.mutation
-    async def create_custom_field(self, info: Info, input: CreateCustomFieldInput) -> CustomField:
+    @strawberry.mutation(description="Add a custom field to a project. Emits CUSTOM_FIELD_CREATED.")
+    async def create_custom_field(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateCustomFieldInput,
+            strawberry.argument(description="The project, name, type and description."),
+        ],
+    ) -> CustomField:
         project = await require_project(info, input.project_id, "admin")
         name = validate.title(input.name, "name", 255)
         description = validate.text(input.description or "", "description", 10_000)
@@ -46,8 +59,16 @@ class CustomFieldMutation:
             changes.emit(E.CUSTOM_FIELD_CREATED, project, None, row)
         return CustomField.from_row(row)
 
-    @strawberry.mutation
-    async def edit_custom_field(self, info: Info, input: EditCustomFieldInput) -> CustomField:
+    @strawberry.mutation(
+        description="Rename a custom field or change its description. Emits CUSTOM_FIELD_UPDATED."
+    )
+    async def edit_custom_field(
+        self,
+        info: Info,
+        input: Annotated[
+            EditCustomFieldInput, strawberry.argument(description="The field and what to change.")
+        ],
+    ) -> CustomField:
         found, project = await lookup.custom_field(info, input.custom_field_id, "admin")
         if validate.given(input.name) and input.name is not None:
             found.name = validate.title(input.name, "name", 255)
@@ -60,9 +81,16 @@ class CustomFieldMutation:
             changes.emit(E.CUSTOM_FIELD_UPDATED, project, before, after)
         return CustomField.from_row(after)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Add a choice to a select custom field. Emits CUSTOM_FIELD_UPDATED."
+    )
     async def create_custom_field_option(
-        self, info: Info, input: CreateCustomFieldOptionInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateCustomFieldOptionInput,
+            strawberry.argument(description="The field and the option."),
+        ],
     ) -> CustomField:
         """Add a choice to a SELECT field; the field's options change, so CUSTOM_FIELD_UPDATED."""
         found, project = await lookup.custom_field(info, input.custom_field_id, "admin")
@@ -80,8 +108,16 @@ class CustomFieldMutation:
             changes.emit(E.CUSTOM_FIELD_UPDATED, project, before, after)
         return CustomField.from_row(after)
 
-    @strawberry.mutation
-    async def delete_custom_field(self, info: Info, id: str) -> MutationResult:
+    @strawberry.mutation(
+        description=(
+            "Delete a custom field and every todo's value of it. Emits CUSTOM_FIELD_DELETED."
+        )
+    )
+    async def delete_custom_field(
+        self,
+        info: Info,
+        id: Annotated[str, strawberry.argument(description="The custom field's id.")],
+    ) -> MutationResult:
         found, project = await lookup.custom_field(info, id, "admin")
         async with change(info) as changes:
             before = await snapshots.custom_field(found.id)

@@ -5,7 +5,7 @@ from typing import TypeVar
 from strawberry.types import Info
 from tortoise.models import Model
 
-from models import access
+from models import access, ids
 from models.tracker import (
     Checklist,
     ChecklistItem,
@@ -23,7 +23,7 @@ M = TypeVar("M", bound=Model)
 
 
 async def get(model: type[M], entity_id: str) -> M:
-    found = await model.get_or_none(id=entity_id)
+    found = await ids.find(model, entity_id)
     if found is None:
         raise NotFound(model.__name__, entity_id)
     return found
@@ -31,7 +31,9 @@ async def get(model: type[M], entity_id: str) -> M:
 
 async def todo_list(info: Info, todo_list_id: str, need: Need) -> tuple[TodoList, Project]:
     """The list with its project and company loaded (one query), and the project authorised."""
-    found = await TodoList.get_or_none(id=todo_list_id).select_related("project__company")
+    found = None
+    if ids.could_exist(todo_list_id):
+        found = await TodoList.get_or_none(id=todo_list_id).select_related("project__company")
     if found is None:
         raise NotFound("TodoList", todo_list_id)
     return found, await authorise(info, found.project, need)
@@ -75,7 +77,7 @@ async def project_user_ids(project: Project, user_ids: list[str], field: str) ->
     """Check every id names someone who may read the project (models.access)."""
     if not user_ids:
         return user_ids
-    members = await access.members_among(project, user_ids)
+    members = await access.members_among(project, ids.possible(user_ids))
     unknown = [u for u in user_ids if u not in members]
     if unknown:
         raise BadUserInput(
@@ -90,7 +92,9 @@ async def project_tag_ids(project: Project, tag_ids: list[str]) -> list[str]:
     if not tag_ids:
         return tag_ids
     found = set(
-        await Tag.filter(project_id=project.id, id__in=tag_ids).values_list("id", flat=True)
+        await Tag.filter(project_id=project.id, id__in=ids.possible(tag_ids)).values_list(
+            "id", flat=True
+        )
     )
     unknown = [t for t in tag_ids if t not in found]
     if unknown:

@@ -1,11 +1,13 @@
 """Companies, projects and their members."""
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 from tortoise.transactions import in_transaction
 
 from events.announcement import Announcement
-from models import snapshots
+from models import ids, snapshots
 from models.accounts import CompanyLevel, CompanyUser, ProjectLevel
 from models.accounts import User as UserRow
 from models.slugs import unique_slug
@@ -40,21 +42,32 @@ def _user(row: UserRow) -> User:
 
 @strawberry.type
 class ProjectQuery:
-    @strawberry.field
+    @strawberry.field(description="The user the token belongs to.")
     async def current_user(self, info: Info) -> User:
         return _user(await UserRow.get(id=user_id(info)))
 
-    @strawberry.field
-    async def company(self, info: Info, id: str) -> Company:
+    @strawberry.field(description="A company you belong to.")
+    async def company(
+        self,
+        info: Info,
+        id: Annotated[str, strawberry.argument(description="The company's id or slug.")],
+    ) -> Company:
         found = await require_company(info, id)
         return Company.from_row(snapshots.rows.company_row(found))
 
-    @strawberry.field
-    async def project(self, info: Info, id: str) -> Project:
+    @strawberry.field(description="A project you can read.")
+    async def project(
+        self, info: Info, id: Annotated[str, strawberry.argument(description="The project's id.")]
+    ) -> Project:
         await require_project(info, id, "read")
         return Project.from_row(await snapshots.project(id))
 
-    @strawberry.field
+    @strawberry.field(
+        description=(
+            "Every project you can read: those you are a member of, and all "
+            "projects of companies you own or administer."
+        )
+    )
     async def project_list(self, info: Info) -> list[Project]:
         return [
             Project.from_row(await snapshots.project(i)) for i in await member_project_ids(info)
@@ -63,8 +76,15 @@ class ProjectQuery:
 
 @strawberry.type
 class ProjectMutation:
-    @strawberry.mutation
-    async def create_project(self, info: Info, input: CreateProjectInput) -> Project:
+    @strawberry.mutation(description="Create a project in a company (company OWNER or ADMIN).")
+    async def create_project(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateProjectInput,
+            strawberry.argument(description="The company and the project's name."),
+        ],
+    ) -> Project:
         company = await require_company(info, input.company_id, admin=True)
         name = validate.title(input.name, "name", 255)
         async with in_transaction():
@@ -77,8 +97,20 @@ class ProjectMutation:
         # Nothing to announce: a new project changes no one's roles (see models.access).
         return Project.from_row(await snapshots.project(created.id))
 
-    @strawberry.mutation
-    async def add_project_member(self, info: Info, input: AddProjectMemberInput) -> User:
+    @strawberry.mutation(
+        description=(
+            "Add a person to a project, or change their role (project ADMIN). A "
+            "new email creates the user and makes them a company MEMBER."
+        )
+    )
+    async def add_project_member(
+        self,
+        info: Info,
+        input: Annotated[
+            AddProjectMemberInput,
+            strawberry.argument(description="The project, the person's email and their role."),
+        ],
+    ) -> User:
         project = await require_project(info, input.project_id, "admin")
         email = _email(input.email)
         async with in_transaction():
@@ -96,12 +128,24 @@ class ProjectMutation:
         await routing_changed(info, Announcement.ACCESS)
         return _user(user)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Remove a member from a project (project ADMIN). Their webhooks stop "
+            "receiving its events."
+        )
+    )
     async def remove_project_member(
-        self, info: Info, input: RemoveProjectMemberInput
+        self,
+        info: Info,
+        input: Annotated[
+            RemoveProjectMemberInput, strawberry.argument(description="The project and the member.")
+        ],
     ) -> MutationResult:
         project = await require_project(info, input.project_id, "admin")
-        deleted = await ProjectUser.filter(project_id=project.id, user_id=input.user_id).delete()
+        deleted = (
+            ids.could_exist(input.user_id)
+            and await ProjectUser.filter(project_id=project.id, user_id=input.user_id).delete()
+        )
         if not deleted:
             raise BadUserInput("That user is not a member of this project", field="userId")
         await routing_changed(info, Announcement.ACCESS)

@@ -10,7 +10,7 @@ import json
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Collection, Hashable
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import strawberry
 from graphql import ExecutionResult, GraphQLError
@@ -205,40 +205,109 @@ def _types(
     return asked
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "Live event streams (graphql-transport-ws, graphql-ws or SSE). Each "
+        "shows only events of projects you are a member of; `after` replays "
+        "the stored events after that cursor first, then continues live with "
+        "no gap and no duplicate."
+    )
+)
 class Subscription:
-    @strawberry.subscription
+    @strawberry.subscription(description="Every event you may see, optionally narrowed.")
     async def events(
         self,
         info: Info,
-        project_ids: list[str] | None = None,
-        events: list[WebhookEvent] | None = None,
-        after: str | None = None,
+        project_ids: Annotated[
+            list[str] | None,
+            strawberry.argument(
+                description="Only these projects (each one you are a member of); omit for all."
+            ),
+        ] = None,
+        events: Annotated[
+            list[WebhookEvent] | None,
+            strawberry.argument(description="Only these events; omit for all."),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "Resume after this event id (an Event's `id`); omit to start with the"
+                    " next event."
+                )
+            ),
+        ] = None,
     ) -> AsyncGenerator[Event, None]:
         return await open_stream(info, project_ids, _types(events, EventType, "events"), after)
 
-    @strawberry.subscription
+    @strawberry.subscription(
+        description=(
+            "Events of todos: the record, its assignees, tags, custom fields and "
+            "checklists (TODO_*, not TODO_LIST_*)."
+        )
+    )
     async def todo_events(
         self,
         info: Info,
-        project_id: str | None = None,
-        events: list[WebhookEvent] | None = None,
-        after: str | None = None,
+        project_id: Annotated[
+            str | None, strawberry.argument(description="Only this project; omit for all yours.")
+        ] = None,
+        events: Annotated[
+            list[WebhookEvent] | None,
+            strawberry.argument(description="Only these TODO_* events; omit for all."),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "Resume after this event id (an Event's `id`); omit to start with the"
+                    " next event."
+                )
+            ),
+        ] = None,
     ) -> AsyncGenerator[Event, None]:
         projects = [project_id] if project_id else None
         types = _types(events, TODO_STREAM, "todoEvents")
         return await open_stream(info, projects, types, after)
 
-    @strawberry.subscription
+    @strawberry.subscription(description="COMMENT_CREATED, COMMENT_UPDATED and COMMENT_DELETED.")
     async def comment_events(
-        self, info: Info, project_id: str | None = None, after: str | None = None
+        self,
+        info: Info,
+        project_id: Annotated[
+            str | None, strawberry.argument(description="Only this project; omit for all yours.")
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "Resume after this event id (an Event's `id`); omit to start with the"
+                    " next event."
+                )
+            ),
+        ] = None,
     ) -> AsyncGenerator[Event, None]:
         projects = [project_id] if project_id else None
         return await open_stream(info, projects, COMMENT_STREAM, after)
 
-    @strawberry.subscription
+    @strawberry.subscription(
+        description="TODO_LIST_CREATED, TODO_LIST_NAME_CHANGED and TODO_LIST_DELETED."
+    )
     async def todo_list_events(
-        self, info: Info, project_id: str | None = None, after: str | None = None
+        self,
+        info: Info,
+        project_id: Annotated[
+            str | None, strawberry.argument(description="Only this project; omit for all yours.")
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "Resume after this event id (an Event's `id`); omit to start with the"
+                    " next event."
+                )
+            ),
+        ] = None,
     ) -> AsyncGenerator[Event, None]:
         projects = [project_id] if project_id else None
         return await open_stream(info, projects, TODO_LIST_STREAM, after)

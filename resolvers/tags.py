@@ -1,5 +1,7 @@
 """Tags of a project."""
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -17,8 +19,12 @@ MAX_COLOR = 32
 
 @strawberry.type
 class TagQuery:
-    @strawberry.field
-    async def tags(self, info: Info, project_id: str) -> list[Tag]:
+    @strawberry.field(description="The tags of a project, in title order.")
+    async def tags(
+        self,
+        info: Info,
+        project_id: Annotated[str, strawberry.argument(description="The project's id.")],
+    ) -> list[Tag]:
         project = await require_project(info, project_id, "read")
         project_row = await snapshots.project(project.id)
         found = await TagRow.filter(project_id=project.id).order_by("title", "id")
@@ -27,8 +33,14 @@ class TagQuery:
 
 @strawberry.type
 class TagMutation:
-    @strawberry.mutation
-    async def create_tag(self, info: Info, input: CreateTagInput) -> Tag:
+    @strawberry.mutation(description="Create a tag in a project. Emits TAG_CREATED.")
+    async def create_tag(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateTagInput, strawberry.argument(description="The project, title and colour.")
+        ],
+    ) -> Tag:
         project = await require_project(info, input.project_id, "write")
         title = validate.title(input.title, max_length=255)
         color = validate.text(input.color or "", "color", MAX_COLOR)
@@ -38,8 +50,14 @@ class TagMutation:
             changes.emit(E.TAG_CREATED, project, None, row)
         return Tag.from_row(row)
 
-    @strawberry.mutation
-    async def edit_tag(self, info: Info, input: EditTagInput) -> Tag:
+    @strawberry.mutation(description="Change a tag's title or colour. Emits TAG_UPDATED.")
+    async def edit_tag(
+        self,
+        info: Info,
+        input: Annotated[
+            EditTagInput, strawberry.argument(description="The tag and what to change.")
+        ],
+    ) -> Tag:
         found, project = await lookup.tag(info, input.id, "write")
         if validate.given(input.title) and input.title is not None:
             found.title = validate.title(input.title, max_length=255)
@@ -52,8 +70,10 @@ class TagMutation:
             changes.emit(E.TAG_UPDATED, project, before, after)
         return Tag.from_row(after)
 
-    @strawberry.mutation
-    async def delete_tag(self, info: Info, id: str) -> MutationResult:
+    @strawberry.mutation(description="Delete a tag, taking it off every todo. Emits TAG_DELETED.")
+    async def delete_tag(
+        self, info: Info, id: Annotated[str, strawberry.argument(description="The tag's id.")]
+    ) -> MutationResult:
         found, project = await lookup.tag(info, id, "write")
         async with change(info) as changes:
             before = await snapshots.tag(found.id)

@@ -2,12 +2,13 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 from tortoise.models import Model
 
-from models import snapshots
+from models import ids, snapshots
 from models.event_types import EventType as E
 from models.rows import Row
 from models.tracker import (
@@ -93,8 +94,19 @@ TODO_TAGS = LinkTable(
 
 @strawberry.type
 class TodoLinkMutation:
-    @strawberry.mutation
-    async def set_todo_assignees(self, info: Info, input: SetTodoAssigneesInput) -> Todo:
+    @strawberry.mutation(
+        description=(
+            "Make a todo's assignees exactly these users. Emits "
+            "TODO_ASSIGNEE_ADDED / _REMOVED, one per user."
+        )
+    )
+    async def set_todo_assignees(
+        self,
+        info: Info,
+        input: Annotated[
+            SetTodoAssigneesInput, strawberry.argument(description="The todo and its assignees.")
+        ],
+    ) -> Todo:
         todo, project = await lookup.todo(info, input.todo_id, "write")
         wanted = validate.id_list(input.assignee_ids, "assigneeIds")
         await lookup.project_user_ids(project, wanted, "assigneeIds")
@@ -102,8 +114,18 @@ class TodoLinkMutation:
             row = await set_links(changes, project, todo.id, wanted, TODO_USERS)
         return Todo.from_row(row)
 
-    @strawberry.mutation
-    async def set_todo_tags(self, info: Info, input: SetTodoTagsInput) -> Todo:
+    @strawberry.mutation(
+        description=(
+            "Make a todo's tags exactly these. Emits TODO_TAG_ADDED / _REMOVED, one per tag."
+        )
+    )
+    async def set_todo_tags(
+        self,
+        info: Info,
+        input: Annotated[
+            SetTodoTagsInput, strawberry.argument(description="The todo and its tags.")
+        ],
+    ) -> Todo:
         todo, project = await lookup.todo(info, input.todo_id, "write")
         wanted = validate.id_list(input.tag_ids, "tagIds")
         await lookup.project_tag_ids(project, wanted)
@@ -111,8 +133,20 @@ class TodoLinkMutation:
             row = await set_links(changes, project, todo.id, wanted, TODO_TAGS)
         return Todo.from_row(row)
 
-    @strawberry.mutation
-    async def set_todo_custom_field(self, info: Info, input: SetTodoCustomFieldInput) -> bool:
+    @strawberry.mutation(
+        description=(
+            "Set a todo's value of one custom field; true when done. Emits "
+            "TODO_CUSTOM_FIELD_UPDATED."
+        )
+    )
+    async def set_todo_custom_field(
+        self,
+        info: Info,
+        input: Annotated[
+            SetTodoCustomFieldInput,
+            strawberry.argument(description="The todo, the field and the value."),
+        ],
+    ) -> bool:
         todo, project = await lookup.todo(info, input.todo_id, "write")
         field = await lookup.get(CustomField, input.custom_field_id)
         if field.project_id != project.id:
@@ -146,7 +180,7 @@ async def _value_for(
         if not validate.given(input.number):
             raise BadUserInput(f"A {field_type} field takes number", field="number")
         if input.number is not None:
-            validate.position(input.number)
+            validate.finite(input.number, "number")
         return {**empty, "number": input.number}
     if field_type == CustomFieldType.CHECKBOX:
         if not validate.given(input.checked):
@@ -158,8 +192,9 @@ async def _value_for(
             raise BadUserInput(
                 f"A {field_type} field takes customFieldOptionId", field="customFieldOptionId"
             )
-        if option_id is not None and not await CustomFieldOption.exists(
-            id=option_id, custom_field_id=field_id
+        if option_id is not None and not (
+            ids.could_exist(option_id)
+            and await CustomFieldOption.exists(id=option_id, custom_field_id=field_id)
         ):
             raise BadUserInput(
                 f"customFieldOptionId {option_id!r} is not an option of this field",

@@ -1,5 +1,7 @@
 """Todo lists of a project."""
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -16,23 +18,37 @@ from schema.inputs import CreateTodoListInput, DeleteTodoListInput, EditTodoList
 
 @strawberry.type
 class TodoListQuery:
-    @strawberry.field
-    async def todo_lists(self, info: Info, project_id: str) -> list[TodoList]:
+    @strawberry.field(description="The todo lists of a project, in position order.")
+    async def todo_lists(
+        self,
+        info: Info,
+        project_id: Annotated[str, strawberry.argument(description="The project's id.")],
+    ) -> list[TodoList]:
         project = await require_project(info, project_id, "read")
         project_row = await snapshots.project(project.id)
         found = await TodoListRow.filter(project_id=project.id).order_by("position", "id")
         return [TodoList.from_row(snapshots.rows.todo_list_row(t, project_row)) for t in found]
 
-    @strawberry.field
-    async def todo_list(self, info: Info, id: str) -> TodoList:
+    @strawberry.field(description="One todo list.")
+    async def todo_list(
+        self, info: Info, id: Annotated[str, strawberry.argument(description="The list's id.")]
+    ) -> TodoList:
         found, _ = await lookup.todo_list(info, id, "read")
         return TodoList.from_row(await snapshots.todo_list(found.id))
 
 
 @strawberry.type
 class TodoListMutation:
-    @strawberry.mutation
-    async def create_todo_list(self, info: Info, input: CreateTodoListInput) -> TodoList:
+    @strawberry.mutation(
+        description="Create a todo list (project ADMIN or MEMBER). Emits TODO_LIST_CREATED."
+    )
+    async def create_todo_list(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateTodoListInput, strawberry.argument(description="The project, title and position.")
+        ],
+    ) -> TodoList:
         project = await require_project(info, input.project_id, "write")
         title = validate.title(input.title, max_length=255)
         async with change(info) as changes:
@@ -46,8 +62,18 @@ class TodoListMutation:
             changes.emit(E.TODO_LIST_CREATED, project, None, row)
         return TodoList.from_row(row)
 
-    @strawberry.mutation
-    async def edit_todo_list(self, info: Info, input: EditTodoListInput) -> TodoList:
+    @strawberry.mutation(
+        description=(
+            "Rename or reorder a todo list. Emits TODO_LIST_NAME_CHANGED when the title changes."
+        )
+    )
+    async def edit_todo_list(
+        self,
+        info: Info,
+        input: Annotated[
+            EditTodoListInput, strawberry.argument(description="The list and what to change.")
+        ],
+    ) -> TodoList:
         found, project = await lookup.todo_list(info, input.todo_list_id, "write")
         renamed = False
         if validate.given(input.title) and input.title is not None:
@@ -64,8 +90,14 @@ class TodoListMutation:
                 changes.emit(E.TODO_LIST_NAME_CHANGED, project, before, after)
         return TodoList.from_row(after)
 
-    @strawberry.mutation
-    async def delete_todo_list(self, info: Info, input: DeleteTodoListInput) -> MutationResult:
+    @strawberry.mutation(description="Delete a todo list and its todos. Emits TODO_LIST_DELETED.")
+    async def delete_todo_list(
+        self,
+        info: Info,
+        input: Annotated[
+            DeleteTodoListInput, strawberry.argument(description="The project and the list.")
+        ],
+    ) -> MutationResult:
         found, project = await lookup.todo_list(info, input.todo_list_id, "write")
         if found.project_id != input.project_id:
             raise BadUserInput("todoListId does not belong to projectId", field="todoListId")

@@ -1,6 +1,7 @@
 """Todos: create, edit, move, toggle done, delete — and the events each change causes."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -48,19 +49,32 @@ def check_dates(started_at: datetime | None, dued_at: datetime | None) -> None:
 
 @strawberry.type
 class TodoQuery:
-    @strawberry.field
-    async def todo(self, info: Info, id: str) -> Todo:
+    @strawberry.field(description="One todo.")
+    async def todo(
+        self, info: Info, id: Annotated[str, strawberry.argument(description="The todo's id.")]
+    ) -> Todo:
         found, _ = await lookup.todo(info, id, "read")
         return Todo.from_row(await snapshots.todo(found.id))
 
-    @strawberry.field
+    @strawberry.field(
+        description=(
+            "The todos of one list or of a whole project, in position order. Give"
+            " exactly one of todoListId and projectId."
+        )
+    )
     async def todos(
         self,
         info: Info,
-        todo_list_id: str | None = None,
-        project_id: str | None = None,
-        skip: int = 0,
-        take: int = 20,
+        todo_list_id: Annotated[
+            str | None, strawberry.argument(description="The list's id.")
+        ] = None,
+        project_id: Annotated[
+            str | None, strawberry.argument(description="The project's id.")
+        ] = None,
+        skip: Annotated[int, strawberry.argument(description="How many todos to skip.")] = 0,
+        take: Annotated[
+            int, strawberry.argument(description=f"How many todos to return, 1 to {MAX_PAGE}.")
+        ] = 20,
     ) -> list[Todo]:
         if (todo_list_id is None) == (project_id is None):
             raise BadUserInput("Give exactly one of todoListId and projectId")
@@ -83,8 +97,15 @@ class TodoQuery:
 
 @strawberry.type
 class TodoMutation:
-    @strawberry.mutation
-    async def create_todo(self, info: Info, input: CreateTodoInput) -> Todo:
+    @strawberry.mutation(description="Create a todo (project ADMIN or MEMBER). Emits TODO_CREATED.")
+    async def create_todo(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateTodoInput,
+            strawberry.argument(description="The list, title and optional details."),
+        ],
+    ) -> Todo:
         todo_list, project = await lookup.todo_list(info, input.todo_list_id, "write")
         title = validate.title(input.title)
         text = validate.text(input.text or "", "text")
@@ -120,8 +141,19 @@ class TodoMutation:
             changes.emit(E.TODO_CREATED, project, None, row)
         return Todo.from_row(row)
 
-    @strawberry.mutation
-    async def edit_todo(self, info: Info, input: EditTodoInput) -> Todo:
+    @strawberry.mutation(
+        description=(
+            "Change a todo. Emits TODO_NAME_CHANGED, TODO_MOVED and "
+            "TODO_DUE_DATE_ADDED/UPDATED/REMOVED, each when it applies."
+        )
+    )
+    async def edit_todo(
+        self,
+        info: Info,
+        input: Annotated[
+            EditTodoInput, strawberry.argument(description="The todo and what to change.")
+        ],
+    ) -> Todo:
         todo, project = await lookup.todo(info, input.todo_id, "write")
         target = project
         if validate.given(input.todo_list_id) and input.todo_list_id != todo.todo_list_id:
@@ -171,8 +203,18 @@ class TodoMutation:
                 changes.emit(event, target, before, after)
         return Todo.from_row(after)
 
-    @strawberry.mutation
-    async def move_todo(self, info: Info, input: MoveTodoInput) -> Todo:
+    @strawberry.mutation(
+        description=(
+            "Move a todo to another list of its project, or to another position. Emits TODO_MOVED."
+        )
+    )
+    async def move_todo(
+        self,
+        info: Info,
+        input: Annotated[
+            MoveTodoInput, strawberry.argument(description="The todo, the list and the position.")
+        ],
+    ) -> Todo:
         todo, _ = await lookup.todo(info, input.todo_id, "write")
         _, target = await lookup.todo_list(info, input.todo_list_id, "write")
         before = await snapshots.todo(todo.id)
@@ -185,8 +227,12 @@ class TodoMutation:
             changes.emit(E.TODO_MOVED, target, before, after)
         return Todo.from_row(after)
 
-    @strawberry.mutation
-    async def update_todo_done_status(self, info: Info, todo_id: str) -> Todo:
+    @strawberry.mutation(
+        description="Toggle a todo between done and not done. Emits TODO_DONE_STATUS_UPDATED."
+    )
+    async def update_todo_done_status(
+        self, info: Info, todo_id: Annotated[str, strawberry.argument(description="The todo's id.")]
+    ) -> Todo:
         todo, project = await lookup.todo(info, todo_id, "write")
         async with change(info) as changes:
             # Toggle what is stored now, under a row lock (PostgreSQL; SQLite serialises
@@ -198,8 +244,12 @@ class TodoMutation:
             changes.emit(E.TODO_DONE_STATUS_UPDATED, project, before, after)
         return Todo.from_row(after)
 
-    @strawberry.mutation
-    async def delete_todo(self, info: Info, input: DeleteTodoInput) -> MutationResult:
+    @strawberry.mutation(description="Delete a todo. Emits TODO_DELETED.")
+    async def delete_todo(
+        self,
+        info: Info,
+        input: Annotated[DeleteTodoInput, strawberry.argument(description="The todo.")],
+    ) -> MutationResult:
         todo, project = await lookup.todo(info, input.todo_id, "write")
         async with change(info) as changes:
             before = await snapshots.todo(todo.id)

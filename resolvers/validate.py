@@ -29,8 +29,13 @@ def text(value: str, field: str, max_length: int = MAX_TEXT) -> str:
 def position(value: float | None, default: float = 0.0) -> float:
     if value is UNSET or value is None:
         return default
+    return finite(value, "position")
+
+
+def finite(value: float, field: str) -> float:
+    """GraphQL lets a literal like 1e999 through as infinity."""
     if not math.isfinite(value):
-        raise BadUserInput("position must be a finite number", field="position")
+        raise BadUserInput(f"{field} must be a finite number", field=field)
     return value
 
 

@@ -2,6 +2,7 @@
 test sends and sample payloads."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -9,6 +10,7 @@ from strawberry.types import Info
 
 from bridge.signing import generate_secret
 from events.announcement import Announcement
+from models import ids
 from models.rows import webhook_row
 from models.samples import sample_body
 from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus
@@ -16,7 +18,7 @@ from resolvers import webhook_rules as rules
 from resolvers.authz import context_of, principal
 from resolvers.health import send_once
 from resolvers.validate import given
-from resolvers.webhooks import check_page, webhooks_changed
+from resolvers.webhooks import MAX_TAKE, check_page, webhooks_changed
 from schema.enums import DeliveryStatus as DeliveryStatusEnum
 from schema.enums import WebhookEvent
 from schema.errors import BadUserInput, NotFound
@@ -41,14 +43,21 @@ async def delivery_view(delivery: Delivery) -> WebhookDelivery:
 
 @strawberry.type
 class WebhookOpsQuery:
-    @strawberry.field
+    @strawberry.field(
+        description="The delivery log of one of your webhooks, newest first, with every attempt."
+    )
     async def webhook_deliveries(
         self,
         info: Info,
-        webhook_id: str,
-        status: DeliveryStatusEnum | None = None,
-        skip: int = 0,
-        take: int = 20,
+        webhook_id: Annotated[str, strawberry.argument(description="The webhook's id.")],
+        status: Annotated[
+            DeliveryStatusEnum | None,
+            strawberry.argument(description="Only deliveries in this state."),
+        ] = None,
+        skip: Annotated[int, strawberry.argument(description="How many deliveries to skip.")] = 0,
+        take: Annotated[
+            int, strawberry.argument(description=f"How many deliveries to return, 1 to {MAX_TAKE}.")
+        ] = 20,
     ) -> WebhookDeliveryPagination:
         check_page(skip, take)
         webhook = await rules.own(info, webhook_id)
@@ -65,16 +74,38 @@ class WebhookOpsQuery:
             page_info=PageInfo.of(total, skip, take),
         )
 
-    @strawberry.field(description="What a delivery of this event looks like")
-    async def webhook_sample_payload(self, info: Info, event: WebhookEvent) -> JSON:
+    @strawberry.field(
+        description=(
+            "What the body of a delivery of this event looks like, with made-up "
+            "values (for mapping fields in a connector)."
+        )
+    )
+    async def webhook_sample_payload(
+        self,
+        info: Info,
+        event: Annotated[WebhookEvent, strawberry.argument(description="The event.")],
+    ) -> JSON:
         principal(info)
         return sample_body(str(event))
 
 
 @strawberry.type
 class WebhookOpsMutation:
-    @strawberry.mutation
-    async def rotate_webhook_secret(self, info: Info, input: RotateWebhookSecretInput) -> Webhook:
+    @strawberry.mutation(
+        description=(
+            "Replace a webhook's signing secret. The answer holds the new "
+            "`secret`, shown this once; during the grace period deliveries carry "
+            "a `webhook-signature` for both secrets."
+        )
+    )
+    async def rotate_webhook_secret(
+        self,
+        info: Info,
+        input: Annotated[
+            RotateWebhookSecretInput,
+            strawberry.argument(description="The webhook and the grace period."),
+        ],
+    ) -> Webhook:
         webhook = await rules.own(info, input.webhook_id)
         if not 0 <= input.grace_period_seconds <= MAX_GRACE:
             raise BadUserInput(
@@ -94,8 +125,20 @@ class WebhookOpsMutation:
         await webhooks_changed(info, webhook.id)
         return Webhook.from_model(webhook, secret=secret)
 
-    @strawberry.mutation
-    async def test_webhook(self, info: Info, input: TestWebhookInput) -> WebhookDelivery:
+    @strawberry.mutation(
+        description=(
+            "Send a signed sample delivery now and return it with its attempt. "
+            "One attempt, no retries; the webhook's health is left alone."
+        )
+    )
+    async def test_webhook(
+        self,
+        info: Info,
+        input: Annotated[
+            TestWebhookInput,
+            strawberry.argument(description="The webhook and the event to sample."),
+        ],
+    ) -> WebhookDelivery:
         webhook = await rules.own(info, input.webhook_id)
         if given(input.event) and input.event is not None:
             event = str(input.event)
@@ -104,11 +147,20 @@ class WebhookOpsMutation:
         delivery = await send_once(info, webhook, event, sample_body(event, webhook_row(webhook)))
         return await delivery_view(delivery)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Send a delivery again: a PENDING one has its next attempt brought "
+            "forward; an ended one gets one more attempt now."
+        )
+    )
     async def redeliver_webhook_delivery(
-        self, info: Info, input: RedeliverWebhookDeliveryInput
+        self,
+        info: Info,
+        input: Annotated[
+            RedeliverWebhookDeliveryInput, strawberry.argument(description="The delivery.")
+        ],
     ) -> WebhookDelivery:
-        delivery = await Delivery.get_or_none(id=input.delivery_id)
+        delivery = await ids.find(Delivery, input.delivery_id)
         if delivery is None:
             raise NotFound("WebhookDelivery", input.delivery_id)
         await rules.own(info, delivery.webhook_id)
@@ -124,8 +176,19 @@ class WebhookOpsMutation:
                 await sender.send_now(delivery.id)
         return await delivery_view(await Delivery.get(id=delivery.id))
 
-    @strawberry.mutation
-    async def recover_webhook(self, info: Info, input: RecoverWebhookInput) -> int:
+    @strawberry.mutation(
+        description=(
+            "Queue again, on a fresh retry schedule, the FAILED event deliveries "
+            "of an enabled webhook created in [since, until). Returns how many."
+        )
+    )
+    async def recover_webhook(
+        self,
+        info: Info,
+        input: Annotated[
+            RecoverWebhookInput, strawberry.argument(description="The webhook and the time window.")
+        ],
+    ) -> int:
         """Re-queue the FAILED event deliveries created in [since, until), on a fresh schedule."""
         webhook = await rules.own(info, input.webhook_id)
         if not webhook.enabled:

@@ -3,11 +3,12 @@
 from strawberry.types import Info
 
 from bridge.urlguard import InvalidWebhookUrl, check_url
-from models import access
+from models import access, ids
 from models.accounts import Company, CompanyUser
 from models.tracker import CustomField, Project, Tag, TodoList
 from models.webhooks import Webhook
-from resolvers.authz import company_level, context_of, project_level, user_id
+from resolvers import validate
+from resolvers.authz import company_level, context_of, find_company, project_level, user_id
 from schema.errors import BadUserInput, Forbidden, NotFound, PlanLimitReached
 from schema.webhooks import WebhookRecordFiltersInput
 
@@ -37,7 +38,7 @@ async def company(info: Info) -> Company:
     hint = context_of(info).principal.company_hint if context_of(info).principal else None
     if not hint:
         raise BadUserInput("The X-Bloo-Company-ID header is required", field="X-Bloo-Company-ID")
-    found = await Company.get_or_none(id=hint) or await Company.get_or_none(slug=hint)
+    found = await find_company(hint)
     if found is None:
         raise NotFound("Company", hint)
     if await company_level(info, found.id) is None:
@@ -57,7 +58,7 @@ async def scope(info: Info, company_id: str, project_ids: list[str]) -> list[str
                 "where you are project ADMIN instead"
             )
         return []
-    projects = {p.id: p for p in await Project.filter(id__in=project_ids)}
+    projects = {p.id: p for p in await Project.filter(id__in=ids.possible(project_ids))}
     for project_id in project_ids:
         project = projects.get(project_id)
         if project is None or project.company_id != company_id:
@@ -86,14 +87,16 @@ async def filters(
         "tagIds": Tag.filter(project_id__in=projects),
         "customFieldIds": CustomField.filter(project_id__in=projects),
     }
-    for key, ids in values.items():
+    for key, wanted in values.items():
+        wanted = values[key] = validate.id_list(wanted, f"filters.{key}")
         if key == "assigneeIds":
-            found = await CompanyUser.filter(company_id=company_id, user_id__in=ids).values_list(
-                "user_id", flat=True
-            )
+            found = await CompanyUser.filter(
+                company_id=company_id, user_id__in=ids.possible(wanted)
+            ).values_list("user_id", flat=True)
         else:
-            found = await checks[key].filter(id__in=ids).values_list("id", flat=True)
-        unknown = [i for i in ids if i not in set(found)]
+            query = checks[key].filter(id__in=ids.possible(wanted))
+            found = await query.values_list("id", flat=True)
+        unknown = [i for i in wanted if i not in set(found)]
         if unknown:
             raise BadUserInput(
                 f"filters.{key}: {', '.join(unknown)} not found in the webhook's projects",
@@ -113,7 +116,7 @@ async def below_cap(info: Info, company_id: str, excluding: str | None = None) -
 
 async def own(info: Info, webhook_id: str) -> Webhook:
     """A webhook only its creator may see or change."""
-    found = await Webhook.get_or_none(id=webhook_id)
+    found = await ids.find(Webhook, webhook_id)
     if found is None:
         raise NotFound("Webhook", webhook_id)
     if found.created_by_id != user_id(info):

@@ -1,6 +1,7 @@
 """Webhook management with Blue's names and rules: create, update, disable, delete, list."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -9,8 +10,8 @@ from tortoise.transactions import in_transaction
 from bridge.signing import generate_secret
 from events.announcement import Announcement
 from models.accounts import Company
+from models.webhooks import Delivery, WebhookStatus
 from models.webhooks import Webhook as WebhookRow
-from models.webhooks import WebhookStatus
 from resolvers import webhook_rules as rules
 from resolvers.authz import user_id
 from resolvers.emit import routing_changed
@@ -48,13 +49,24 @@ async def webhooks_changed(info: Info, webhook_id: str) -> None:
 
 @strawberry.type
 class WebhookQuery:
-    @strawberry.field
-    async def webhook(self, info: Info, id: str) -> Webhook:
+    @strawberry.field(description="One of your webhooks.")
+    async def webhook(
+        self, info: Info, id: Annotated[str, strawberry.argument(description="The webhook's id.")]
+    ) -> Webhook:
         return Webhook.from_model(await rules.own(info, id))
 
-    @strawberry.field
+    @strawberry.field(description="Your webhooks, newest first.")
     async def webhooks(
-        self, info: Info, filter: WebhookFilter | None = None, skip: int = 0, take: int = 20
+        self,
+        info: Info,
+        filter: Annotated[
+            WebhookFilter | None,
+            strawberry.argument(description="Only enabled or only disabled webhooks."),
+        ] = None,
+        skip: Annotated[int, strawberry.argument(description="How many webhooks to skip.")] = 0,
+        take: Annotated[
+            int, strawberry.argument(description=f"How many webhooks to return, 1 to {MAX_TAKE}.")
+        ] = 20,
     ) -> WebhookPagination:
         check_page(skip, take)
         query = WebhookRow.filter(created_by_id=user_id(info))
@@ -69,8 +81,21 @@ class WebhookQuery:
 
 @strawberry.type
 class WebhookMutation:
-    @strawberry.mutation
-    async def create_webhook(self, info: Info, input: CreateWebhookInput) -> Webhook:
+    @strawberry.mutation(
+        description=(
+            "Create a webhook; needs the X-Bloo-Company-ID header. The answer "
+            "holds the signing `secret`, shown this once. Needs project ADMIN on "
+            "every project in `projectIds`, or company OWNER or ADMIN when "
+            "`projectIds` is empty."
+        )
+    )
+    async def create_webhook(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateWebhookInput, strawberry.argument(description="The URL and what to receive.")
+        ],
+    ) -> Webhook:
         company = await rules.company(info)
         url = await rules.url(info, input.url)
         name = rules.name(input.name if given(input.name) else None)
@@ -97,8 +122,20 @@ class WebhookMutation:
         await webhooks_changed(info, created.id)
         return Webhook.from_model(created, secret=secret)
 
-    @strawberry.mutation
-    async def update_webhook(self, info: Info, input: UpdateWebhookInput) -> Webhook:
+    @strawberry.mutation(
+        description=(
+            "Change one of your webhooks; lists given replace the old ones. "
+            "`enabled: true` sends a signed WEBHOOK_HEALTH_CHECK first and leaves"
+            " the webhook disabled and UNHEALTHY if it fails."
+        )
+    )
+    async def update_webhook(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateWebhookInput, strawberry.argument(description="The webhook and what to change.")
+        ],
+    ) -> Webhook:
         webhook = await rules.own(info, input.webhook_id)
         # Only the fields given are written: the bridge updates health on the same row.
         changes: dict[str, object] = {}
@@ -132,8 +169,14 @@ class WebhookMutation:
         await webhooks_changed(info, webhook.id)
         return Webhook.from_model(webhook)
 
-    @strawberry.mutation
-    async def disable_webhook(self, info: Info, input: DisableWebhookInput) -> MutationResult:
+    @strawberry.mutation(
+        description="Stop deliveries to one of your webhooks: enabled false, status UNHEALTHY."
+    )
+    async def disable_webhook(
+        self,
+        info: Info,
+        input: Annotated[DisableWebhookInput, strawberry.argument(description="The webhook.")],
+    ) -> MutationResult:
         webhook = await rules.own(info, input.webhook_id)
         await WebhookRow.filter(id=webhook.id).update(
             enabled=False,
@@ -144,9 +187,18 @@ class WebhookMutation:
         await webhooks_changed(info, webhook.id)
         return MutationResult(success=True, operation_id=webhook.id)
 
-    @strawberry.mutation
-    async def delete_webhook(self, info: Info, input: DeleteWebhookInput) -> MutationResult:
+    @strawberry.mutation(description="Delete one of your webhooks and its delivery log.")
+    async def delete_webhook(
+        self,
+        info: Info,
+        input: Annotated[DeleteWebhookInput, strawberry.argument(description="The webhook.")],
+    ) -> MutationResult:
         webhook = await rules.own(info, input.webhook_id)
-        await webhook.delete()
+        async with in_transaction():
+            # The bridge locks a webhook's deliveries, then the webhook (bridge.queue.store).
+            # Deleting the webhook first and its deliveries by cascade took the same locks in
+            # the opposite order, and PostgreSQL aborted one of the two as a deadlock.
+            await Delivery.filter(webhook_id=webhook.id).delete()
+            await webhook.delete()
         await webhooks_changed(info, webhook.id)
         return MutationResult(success=True, operation_id=webhook.id)

@@ -10,16 +10,34 @@ from events.log import Event as EventRow
 from schema.enums import WebhookEvent
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "One committed change, as streamed to subscribers and the bridge. "
+        "Stored, so a subscriber can resume after its last `id`."
+    )
+)
 class Event:
-    id: str = strawberry.field(description="A cursor: strictly increasing in commit order")
-    event: WebhookEvent
-    created_at: datetime
-    company_id: str
-    project_id: str
-    user_id: str | None = strawberry.field(description="The actor")
-    previous_value: JSON | None
-    current_value: JSON | None
+    id: str = strawberry.field(
+        description=(
+            "The event's cursor, strictly increasing in commit order: pass it as `after` to "
+            "resume a stream."
+        )
+    )
+    event: WebhookEvent = strawberry.field(description="What happened.")
+    created_at: datetime = strawberry.field(description="When the change was committed.")
+    company_id: str = strawberry.field(description="The company of the project.")
+    project_id: str = strawberry.field(description="The project the change happened in.")
+    user_id: str | None = strawberry.field(
+        description="The user who made the change (the actor); null for system changes."
+    )
+    previous_value: JSON | None = strawberry.field(
+        description=(
+            "The entity before the change (row-shaped, as in webhook payloads); null on creates."
+        )
+    )
+    current_value: JSON | None = strawberry.field(
+        description="The entity after the change; null on deletes."
+    )
 
     @classmethod
     def from_row(cls, row: EventRow) -> Self:

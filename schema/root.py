@@ -5,9 +5,6 @@ and everything that executes operations (the app, the bridge, tests) imports `sc
 """
 
 import strawberry
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
-from strawberry.extensions.max_aliases import create_validator as aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -23,14 +20,22 @@ from resolvers.todo_lists import TodoListMutation, TodoListQuery
 from resolvers.todos import TodoMutation, TodoQuery
 from resolvers.webhook_ops import WebhookOpsMutation, WebhookOpsQuery
 from resolvers.webhooks import WebhookMutation, WebhookQuery
-from schema.errors import ApiError, MaskInternalErrors
+from schema.errors import ErrorCodes, log_client_errors
+from schema.scalars import SCALAR_OVERRIDES
+from schema.validation import InputValidation
 
-MAX_DEPTH = 10
-MAX_TOKENS = 2000
-MAX_ALIASES = 30
 
-Query = merge_types(
+def merged(name: str, description: str, types: tuple[type, ...]) -> type:
+    """merge_types, plus the description it has no parameter for."""
+    root = merge_types(name, types)
+    root.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return root
+
+
+Query = merged(
     "Query",
+    "Reads. Every field needs a token (`Authorization: Bearer <tokenId>.<tokenSecret>`) and "
+    "shows only what the caller may see.",
     (
         ProjectQuery,
         TodoListQuery,
@@ -43,8 +48,10 @@ Query = merge_types(
         WebhookOpsQuery,
     ),
 )
-Mutation = merge_types(
+Mutation = merged(
     "Mutation",
+    "Changes. Each change to a record and the events it causes are committed together: an "
+    "event exists if and only if its change was committed.",
     (
         ProjectMutation,
         TodoListMutation,
@@ -62,24 +69,10 @@ Mutation = merge_types(
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None):  # type: ignore[no-untyped-def]
-        """Log only unexpected errors; ApiErrors are answers, not faults."""
-        unexpected = [
-            e
-            for e in errors
-            if not isinstance(e, ApiError) and not isinstance(e.original_error, ApiError)
-        ]
-        if unexpected:
-            super().process_errors(unexpected, execution_context)
-
-
-# Strawberry's QueryDepthLimiter and MaxAliasesLimiter build a new rule class per request, which
-# makes every validation a ValidationCache miss; build the rules once and share them.
-LIMIT_RULES = [depth_rule(MAX_DEPTH, None), aliases_rule(MAX_ALIASES)]
-
-
-class AbuseLimits(AddValidationRules):
-    def __init__(self) -> None:
-        super().__init__(LIMIT_RULES)
+        """Log only our faults with their traceback; a client's mistakes are not faults."""
+        faults = log_client_errors(errors)
+        if faults:
+            super().process_errors(faults, execution_context)
 
 
 schema = Schema(
@@ -90,13 +83,6 @@ schema = Schema(
     # Shares each streamed event's result among identical subscriptions, and stops a per-event
     # leak of graphql-core 3.3 in long-lived subscriptions (see StreamExecutor).
     execution_context_class=StreamExecutor,
-    extensions=[
-        FreshRoles,
-        AbuseLimits,
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        MaskInternalErrors,
-        # Clients send the same few documents again and again: parse and validate each once.
-        lambda: ParserCache(maxsize=1000),
-        lambda: ValidationCache(maxsize=1000),
-    ],
+    scalar_overrides=SCALAR_OVERRIDES,
+    extensions=[FreshRoles, ErrorCodes, InputValidation],
 )

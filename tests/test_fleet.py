@@ -16,10 +16,14 @@ from tests.conftest import POSTGRES_URL, REDIS_URL, PgDatabase
 from tests.receiver import Receiver
 from tests.servers import HooklineProcess, bootstrap
 
-pytestmark = pytest.mark.skipif(
-    not (POSTGRES_URL and REDIS_URL),
-    reason="needs HOOKLINE_TEST_POSTGRES_URL and HOOKLINE_TEST_REDIS_URL",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (POSTGRES_URL and REDIS_URL),
+        reason="needs HOOKLINE_TEST_POSTGRES_URL and HOOKLINE_TEST_REDIS_URL",
+    ),
+    # Four processes and 5,000 events on two cores: more than the suite's default minutes.
+    pytest.mark.timeout(300),
+]
 
 EVENTS = 5000
 WRITERS = 16

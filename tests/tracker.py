@@ -67,6 +67,13 @@ class Tracker:
         )
         return data["createChecklistItem"]["id"]
 
+    async def webhook(self, url: str, **fields: Any) -> str:
+        data = await self.gql(
+            "mutation($i:CreateWebhookInput!){createWebhook(input:$i){id}}",
+            {"i": {"url": url, **fields}},
+        )
+        return data["createWebhook"]["id"]
+
     async def comment(self, todo_id: str, text: str = "Looks good") -> str:
         data = await self.gql(
             "mutation($t:String!,$x:String!)"

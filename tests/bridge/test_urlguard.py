@@ -64,16 +64,28 @@ async def test_check_url_rejects(url: str, reason: str) -> None:
 
 
 async def test_check_url_rejects_hostname_resolving_to_loopback() -> None:
-    with pytest.raises(InvalidWebhookUrl, match=r"resolves to 127\.0\.0\.1, a loopback address"):
+    with pytest.raises(InvalidWebhookUrl) as excinfo:
         await check_url(
             "https://evil.example/", allow_private=False, resolver=fixed_dns("127.0.0.1")
         )
+    message = str(excinfo.value)
+    assert "resolves to a loopback address" in message
+    assert "127.0.0.1" not in message  # what a name resolves to is not told
+    assert "HOOKLINE_ALLOW_PRIVATE_URLS=1" in message
 
 
 async def test_check_url_rejects_if_any_address_is_blocked() -> None:
     resolver = fixed_dns("93.184.215.14", "10.1.2.3")
-    with pytest.raises(InvalidWebhookUrl, match=r"10\.1\.2\.3, a private \(RFC 1918\) address"):
+    with pytest.raises(InvalidWebhookUrl) as excinfo:
         await check_url("https://mixed.example/", allow_private=False, resolver=resolver)
+    assert "resolves to a private (RFC 1918) address" in str(excinfo.value)
+    assert "10.1.2.3" not in str(excinfo.value)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1/", "http://localhost/", "http://10.0.0.1/"])
+async def test_a_refused_private_url_names_the_setting_that_allows_it(url: str) -> None:
+    with pytest.raises(InvalidWebhookUrl, match=r"HOOKLINE_ALLOW_PRIVATE_URLS=1"):
+        await check_url(url, allow_private=False, resolver=no_dns)
 
 
 @pytest.mark.parametrize("resolver", [fixed_dns(), "gaierror"])
