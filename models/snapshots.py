@@ -1,4 +1,15 @@
-"""Load the row-shaped snapshot of an entity, parents expanded up to its company."""
+"""Load the row-shaped snapshot of an entity, parents expanded up to its company.
+
+Lists load in batches: one query per table for the whole list (a page of 100 todos takes four
+queries, not four hundred), and the one-entity loaders are the batch of one, so a page and a
+single read give the same rows.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
+
+from tortoise.exceptions import DoesNotExist
 
 from models import rows
 from models.tracker import (
@@ -18,11 +29,32 @@ from models.tracker import (
 )
 
 Row = rows.Row
+T = TypeVar("T")
+
+
+def _one(found: list[T], what: str, entity_id: str) -> T:
+    if not found:
+        raise DoesNotExist(f"{what} {entity_id} does not exist")
+    return found[0]
+
+
+def _grouped(pairs: Iterable[tuple[str, T]]) -> dict[str, list[T]]:
+    grouped: dict[str, list[T]] = defaultdict(list)
+    for key, value in pairs:
+        grouped[key].append(value)
+    return grouped
+
+
+async def projects(project_ids: Sequence[str]) -> list[Row]:
+    """In the order given; ids that do not exist are left out."""
+    found = {
+        p.id: p for p in await Project.filter(id__in=list(project_ids)).select_related("company")
+    }
+    return [rows.project_row(found[i], found[i].company) for i in project_ids if i in found]
 
 
 async def project(project_id: str) -> Row:
-    obj = await Project.get(id=project_id).select_related("company")
-    return rows.project_row(obj, obj.company)
+    return _one(await projects([project_id]), "Project", project_id)
 
 
 def list_row(obj: TodoList) -> Row:
@@ -34,13 +66,42 @@ async def todo_list(todo_list_id: str) -> Row:
     return list_row(await TodoList.get(id=todo_list_id).select_related("project__company"))
 
 
+async def todos(todo_ids: Sequence[str]) -> list[Row]:
+    """In the order given; ids that do not exist are left out. One query for the todos, one
+    for their lists (with project and company), one per join table, whatever their number."""
+    ids = list(dict.fromkeys(todo_ids))
+    if not ids:
+        return []
+    found = {t.id: t for t in await Todo.filter(id__in=ids)}
+    # The parents once each (a page is usually one list), not once per todo.
+    parents = await TodoList.filter(
+        id__in=list({t.todo_list_id for t in found.values()})
+    ).select_related("project__company")
+    lists = {p.id: list_row(p) for p in parents}
+    users = _grouped(
+        (t, (i, u))
+        for t, i, u in await TodoUser.filter(todo_id__in=ids)
+        .order_by("id")
+        .values_list("todo_id", "id", "user_id")
+    )
+    tags = _grouped(
+        (t, (i, g))
+        for t, i, g in await TodoTag.filter(todo_id__in=ids)
+        .order_by("id")
+        .values_list("todo_id", "id", "tag_id")
+    )
+    values = _grouped(
+        (v.todo_id, v) for v in await TodoCustomField.filter(todo_id__in=ids).order_by("id")
+    )
+    return [
+        rows.todo_row(found[i], lists[found[i].todo_list_id], users[i], tags[i], values[i])
+        for i in todo_ids
+        if i in found
+    ]
+
+
 async def todo(todo_id: str) -> Row:
-    # One query for the todo and its parents, one per join table.
-    obj = await Todo.get(id=todo_id).select_related("todo_list__project__company")
-    users = await TodoUser.filter(todo_id=todo_id).order_by("id").values_list("id", "user_id")
-    tags = await TodoTag.filter(todo_id=todo_id).order_by("id").values_list("id", "tag_id")
-    values = await TodoCustomField.filter(todo_id=todo_id).order_by("id")
-    return rows.todo_row(obj, list_row(obj.todo_list), users, tags, values)
+    return _one(await todos([todo_id]), "Todo", todo_id)
 
 
 async def tag(tag_id: str) -> Row:
@@ -54,21 +115,55 @@ async def custom_field(custom_field_id: str) -> Row:
     return rows.custom_field_row(obj, options, await project(obj.project_id))
 
 
+async def _todos_by_id(todo_ids: Iterable[str]) -> dict[str, Row]:
+    return {t["id"]: t for t in await todos(list(dict.fromkeys(todo_ids)))}
+
+
+async def checklists(checklist_ids: Sequence[str]) -> list[Row]:
+    """In the order given; ids that do not exist are left out."""
+    found = {c.id: c for c in await Checklist.filter(id__in=list(checklist_ids))}
+    parents = await _todos_by_id(c.todo_id for c in found.values())
+    return [
+        rows.checklist_row(found[i], parents[found[i].todo_id]) for i in checklist_ids if i in found
+    ]
+
+
 async def checklist(checklist_id: str) -> Row:
-    obj = await Checklist.get(id=checklist_id)
-    return rows.checklist_row(obj, await todo(obj.todo_id))
+    return _one(await checklists([checklist_id]), "Checklist", checklist_id)
+
+
+async def checklist_items(item_ids: Sequence[str]) -> list[Row]:
+    """In the order given; ids that do not exist are left out."""
+    found = {i.id: i for i in await ChecklistItem.filter(id__in=list(item_ids))}
+    users = _grouped(
+        (c, (i, u))
+        for c, i, u in await ChecklistItemUser.filter(checklist_item_id__in=list(found))
+        .order_by("id")
+        .values_list("checklist_item_id", "id", "user_id")
+    )
+    parents = {
+        c["id"]: c
+        for c in await checklists(list(dict.fromkeys(i.checklist_id for i in found.values())))
+    }
+    return [
+        rows.checklist_item_row(found[i], users[i], parents[found[i].checklist_id])
+        for i in item_ids
+        if i in found
+    ]
 
 
 async def checklist_item(item_id: str) -> Row:
-    obj = await ChecklistItem.get(id=item_id)
-    users = (
-        await ChecklistItemUser.filter(checklist_item_id=item_id)
-        .order_by("id")
-        .values_list("id", "user_id")
-    )
-    return rows.checklist_item_row(obj, users, await checklist(obj.checklist_id))
+    return _one(await checklist_items([item_id]), "ChecklistItem", item_id)
+
+
+async def comments(comment_ids: Sequence[str]) -> list[Row]:
+    """In the order given; ids that do not exist are left out."""
+    found = {c.id: c for c in await Comment.filter(id__in=list(comment_ids))}
+    parents = await _todos_by_id(c.todo_id for c in found.values())
+    return [
+        rows.comment_row(found[i], parents[found[i].todo_id]) for i in comment_ids if i in found
+    ]
 
 
 async def comment(comment_id: str) -> Row:
-    obj = await Comment.get(id=comment_id)
-    return rows.comment_row(obj, await todo(obj.todo_id))
+    return _one(await comments([comment_id]), "Comment", comment_id)

@@ -35,7 +35,7 @@ class CommentQuery:
             .order_by("created_at", "id")
             .values_list("id", flat=True)
         )
-        return [Comment.from_row(await snapshots.comment(i)) for i in ids]
+        return [Comment.from_row(row) for row in await snapshots.comments(ids)]
 
 
 @strawberry.type

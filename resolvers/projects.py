@@ -69,9 +69,8 @@ class ProjectQuery:
         )
     )
     async def project_list(self, info: Info) -> list[Project]:
-        return [
-            Project.from_row(await snapshots.project(i)) for i in await member_project_ids(info)
-        ]
+        ids = await member_project_ids(info)
+        return [Project.from_row(row) for row in await snapshots.projects(ids)]
 
 
 @strawberry.type
