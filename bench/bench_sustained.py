@@ -11,6 +11,7 @@ after all events <= 1.1x its RSS after a tenth of them.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -24,6 +25,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import free_port, percentile, start
+from bench.pg import scratch_database
 
 WEBHOOKS = 10  # one of them slow
 SLOW_SECONDS = 1.0
@@ -99,6 +101,12 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--webhooks", type=int, default=WEBHOOKS, help="the first one slow")
     parser.add_argument("--full", action="store_true")
+    parser.add_argument(
+        "--postgres",
+        help="an existing database: run `serve --no-bridge` and `bridge` on a scratch one "
+        "beside it, with --redis, instead of one SQLite process",
+    )
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
     total = 100_000 if args.full else int(args.rate * args.seconds)
     checkpoint = total // 10
@@ -108,18 +116,29 @@ async def main() -> None:
         ready_url=f"http://127.0.0.1:{receiver_port}/stats",
     )
     hooks = f"http://127.0.0.1:{receiver_port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            "HOOKLINE_DATABASE_URL": f"sqlite://{tmp}/sustained.db",
-            "HOOKLINE_ALLOW_PRIVATE_URLS": "1",
-        }
+    async with contextlib.AsyncExitStack() as stack:
+        if args.postgres:
+            url = await stack.enter_async_context(scratch_database(args.postgres, "sustained"))
+            env = {"HOOKLINE_DATABASE_URL": url, "HOOKLINE_REDIS_URL": args.redis}
+            commands = [["serve", "--no-bridge"], ["bridge"]]
+        else:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory())
+            env = {"HOOKLINE_DATABASE_URL": f"sqlite://{tmp}/sustained.db"}
+            commands = [["serve"]]
+        env["HOOKLINE_ALLOW_PRIVATE_URLS"] = "1"
         made = bootstrap(env)
-        port = free_port()
-        server = start(
-            ["-m", "hookline.cli", "serve", "--port", str(port)],
-            env,
-            ready_url=f"http://127.0.0.1:{port}/healthz",
-        )
+        servers = []
+        for command in commands:
+            server_port = free_port()
+            servers.append(
+                start(
+                    ["-m", "hookline.cli", *command, "--port", str(server_port)],
+                    env,
+                    ready_url=f"http://127.0.0.1:{server_port}/healthz",
+                )
+            )
+            if command[0] == "serve":
+                port = server_port
         graphql = f"http://127.0.0.1:{port}/graphql"
         try:
             connector = aiohttp.TCPConnector(limit=256)
@@ -143,7 +162,7 @@ async def main() -> None:
                 )
                 await marks[checkpoint].wait()
                 await asyncio.sleep(1.0)  # its deliveries out
-                rss_early = rss_mib(server.pid)
+                rss_early = sum(rss_mib(server.pid) for server in servers)
                 errors, answered = await sending
                 expected = total * max(args.webhooks - 1, 0)
                 deadline = time.monotonic() + 60
@@ -153,10 +172,11 @@ async def main() -> None:
                     if stats["fast"] >= expected:
                         break
                     await asyncio.sleep(0.5)
-                rss_late = rss_mib(server.pid)
+                rss_late = sum(rss_mib(server.pid) for server in servers)
         finally:
-            server.terminate()
-            server.wait()
+            for server in servers:
+                server.terminate()
+                server.wait()
             receiver.terminate()
     latencies = stats["latencies"] or [float("nan")]
     p99 = percentile(latencies, 99)

@@ -5,7 +5,7 @@ with the same concurrency and body size. Goal: >= 0.35x the raw loop, with every
 recorded. Raw loop and drain alternate over rounds (the machine is shared and its load moves);
 the ratio is the median of the rounds'.
 
-    .venv/bin/python bench/bench_throughput.py [--deliveries 20000] [--rounds 3]
+    .venv/bin/python bench/bench_throughput.py [--deliveries 20000] [--rounds 3] [--full]
         [--database-url URL]
 """
 
@@ -128,7 +128,10 @@ async def main() -> None:
     parser.add_argument("--deliveries", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url")
+    parser.add_argument("--full", action="store_true", help="5 rounds")
     args = parser.parse_args()
+    if args.full:
+        args.rounds = 5
     config = BridgeConfig(allow_private_urls=True)
     process, base = receiver()
     rates: list[tuple[float, float, float]] = []  # (raw, drain, CPU µs per delivery)
