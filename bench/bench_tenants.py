@@ -126,7 +126,14 @@ async def matched_through(app: Any, last: int) -> None:
 
 async def rate(url: str, tenants: list[tuple[str, str]], count: int) -> float:
     """Events/s the matcher takes from the log to stored deliveries, in a fresh app."""
-    settings = Settings(database_url=url, retry_schedule=(3600.0,), allow_private_urls=True)
+    # A subscriber queue that holds a whole burst: the matcher's rate, not its catch-up after
+    # falling behind (SUBSCRIBER_TOO_SLOW and a replay), is what is measured.
+    settings = Settings(
+        database_url=url,
+        retry_schedule=(3600.0,),
+        allow_private_urls=True,
+        max_subscriber_queue=max(count * 2, 1000),
+    )
     app = build_app(settings, run_bridge=True, migrate=False)
     async with app.router.lifespan_context(app):
         announce = app.state.services.announcer.announce

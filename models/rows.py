@@ -4,8 +4,9 @@ These functions are pure: they format rows that models.snapshots has loaded. The
 are stored in event values, sent in webhook bodies and offered as sample payloads.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from models.accounts import Company
 from models.tracker import (
@@ -16,13 +17,40 @@ from models.tracker import (
     CustomFieldOption,
     Project,
     Tag,
-    Todo,
-    TodoCustomField,
     TodoList,
 )
 from models.webhooks import Webhook
 
 Row = dict[str, Any]
+
+
+class TodoFields(Protocol):
+    """What a todo row is made of: a Todo, or its columns read directly (models.snapshots)."""
+
+    id: str
+    title: str
+    text: str
+    html: str
+    position: float
+    done: bool
+    started_at: datetime | None
+    dued_at: datetime | None
+    created_by_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TodoValueFields(Protocol):
+    """What a custom value row is made of: a TodoCustomField, or its columns."""
+
+    id: str
+    todo_id: str
+    custom_field_id: str
+    text: str | None
+    number: float | None
+    checked: bool | None
+    custom_field_option_id: str | None
+    updated_at: datetime
 
 
 def iso(value: datetime | None) -> str | None:
@@ -71,7 +99,7 @@ def todo_list_row(todo_list: TodoList, project: Row) -> Row:
     }
 
 
-def todo_custom_field_row(value: TodoCustomField) -> Row:
+def todo_custom_field_row(value: TodoValueFields) -> Row:
     return {
         "id": value.id,
         "todoId": value.todo_id,
@@ -85,11 +113,11 @@ def todo_custom_field_row(value: TodoCustomField) -> Row:
 
 
 def todo_row(
-    todo: Todo,
+    todo: TodoFields,
     todo_list: Row,
     user_links: list[tuple[str, str]],
     tag_links: list[tuple[str, str]],
-    custom_values: list[TodoCustomField],
+    custom_values: Sequence[TodoValueFields],
 ) -> Row:
     """A todo with its join arrays; links are (join row id, user or tag id) pairs."""
     return {
