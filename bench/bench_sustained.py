@@ -1,6 +1,8 @@
-"""Sustained load, open loop: mutations at a fixed rate (sent on schedule, whether or not the
-last has answered) through one `hookline serve` process on SQLite, each event going to 10
-webhooks, one of which answers slowly.
+"""Sustained load, open loop: events at a fixed rate (sent on schedule, whether or not the last
+has answered) through one `hookline serve` process on SQLite (or, with --postgres, an API and a
+bridge process with Redis), each event going to 10 webhooks, one of which answers slowly. The
+events are appended to the log as the API appends them (--source log, the default: the
+bridge's latency) or made by createTodoList mutations (--source api: end to end).
 
 Goals: p99 of mutation sent → webhook received <= 20 ms for the healthy webhooks; server RSS
 after all events <= 1.1x its RSS after a tenth of them.
@@ -18,14 +20,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
+from tortoise.transactions import in_transaction
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import free_port, percentile, start
 from bench.pg import scratch_database
+from events.log import NewEvent, append_events
+from models import db
 
 WEBHOOKS = 10  # one of them slow
 SLOW_SECONDS = 1.0
@@ -52,33 +58,57 @@ def bootstrap(env: dict[str, str]) -> dict[str, str]:
     return json.loads(done.stdout)
 
 
-async def open_loop(
-    session: aiohttp.ClientSession,
-    url: str,
-    made: dict[str, str],
-    rate: float,
-    total: int,
-    on_sent: dict[int, asyncio.Event],
-) -> tuple[list[str], list[float]]:
-    """Send `total` mutations at `rate`/s on schedule; returns the errors seen and each
-    mutation's response time."""
-    errors: list[str] = []
-    answered: list[float] = []
+Send = Callable[[], Awaitable[str | None]]  # one event; returns an error, if any
+
+
+def through_api(session: aiohttp.ClientSession, url: str, made: dict[str, str]) -> Send:
+    """An event as a client makes one: a createTodoList mutation."""
     headers = {"Authorization": f"Bearer {made['token']}"}
 
-    async def one() -> None:
-        sent = time.time()
-        variables = {"p": made["projectId"], "t": f"{sent:.6f}"}
+    async def send() -> str | None:
+        variables = {"p": made["projectId"], "t": f"{time.time():.6f}"}
         try:
             async with session.post(
                 url, json={"query": MUTATION, "variables": variables}, headers=headers
             ) as response:
                 answer = await response.json()
-            answered.append(time.time() - sent)
-            if answer.get("errors"):
-                errors.append(str(answer["errors"][0].get("message")))
         except aiohttp.ClientError as exc:
-            errors.append(repr(exc))
+            return repr(exc)
+        return str(answer["errors"][0].get("message")) if answer.get("errors") else None
+
+    return send
+
+
+def into_log(made: dict[str, str]) -> Send:
+    """An event appended to the log as the API appends one, in a transaction of its own, from
+    this process: what the bridge does with it is measured, not the API's cost."""
+
+    async def send() -> str | None:
+        value = {"title": f"{time.time():.6f}"}
+        event = NewEvent(
+            "TODO_LIST_CREATED", made["companyId"], made["projectId"], made["userId"], None, value
+        )
+        async with in_transaction():
+            await append_events([event])
+        return None
+
+    return send
+
+
+async def open_loop(
+    send: Send, rate: float, total: int, on_sent: dict[int, asyncio.Event]
+) -> tuple[list[str], list[float]]:
+    """Send `total` events at `rate`/s on schedule, whether or not the last has answered;
+    returns the errors seen and each send's response time."""
+    errors: list[str] = []
+    answered: list[float] = []
+
+    async def one() -> None:
+        sent = time.time()
+        error = await send()
+        answered.append(time.time() - sent)
+        if error:
+            errors.append(error)
 
     tasks: set[asyncio.Task[None]] = set()
     started = time.perf_counter()
@@ -107,6 +137,13 @@ async def main() -> None:
         "beside it, with --redis, instead of one SQLite process",
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--source",
+        choices=["log", "api"],
+        default="log",
+        help="log: events appended to the log directly (the bridge's latency); api: "
+        "createTodoList mutations (end to end, the API's cost included)",
+    )
     args = parser.parse_args()
     total = 100_000 if args.full else int(args.rate * args.seconds)
     checkpoint = total // 10
@@ -126,6 +163,8 @@ async def main() -> None:
             env = {"HOOKLINE_DATABASE_URL": f"sqlite://{tmp}/sustained.db"}
             commands = [["serve"]]
         env["HOOKLINE_ALLOW_PRIVATE_URLS"] = "1"
+        if args.source == "log":  # no announcement comes from this process: poll the log
+            env["HOOKLINE_EVENT_POLL_SECONDS"] = "0.002"
         made = bootstrap(env)
         servers = []
         for command in commands:
@@ -157,9 +196,13 @@ async def main() -> None:
                         answer = await response.json()
                         assert not answer.get("errors"), answer
                 marks = {checkpoint: asyncio.Event()}
-                sending = asyncio.create_task(
-                    open_loop(session, graphql, made, args.rate, total, marks)
-                )
+                if args.source == "log":
+                    await db.init(env["HOOKLINE_DATABASE_URL"])
+                    stack.push_async_callback(db.close)
+                    send = into_log(made)
+                else:
+                    send = through_api(session, graphql, made)
+                sending = asyncio.create_task(open_loop(send, args.rate, total, marks))
                 await marks[checkpoint].wait()
                 await asyncio.sleep(1.0)  # its deliveries out
                 rss_early = sum(rss_mib(server.pid) for server in servers)
@@ -180,13 +223,17 @@ async def main() -> None:
             receiver.terminate()
     latencies = stats["latencies"] or [float("nan")]
     p99 = percentile(latencies, 99)
-    print(
-        f"open loop {args.rate:g} mutations/s, {total:,} events, {WEBHOOKS} webhooks "
-        f"(1 answering after {SLOW_SECONDS:g} s); SQLite, one process"
+    setup = (
+        "PostgreSQL + Redis, API and bridge processes" if args.postgres else "SQLite, one process"
     )
-    print(f"mutation errors     {len(errors)}{' e.g. ' + errors[0] if errors else ''}")
+    source = "appended to the log" if args.source == "log" else "createTodoList mutations"
     print(
-        f"mutation answered   p50 {percentile(answered, 50) * 1000:.1f} ms, "
+        f"open loop {args.rate:g} events/s ({source}), {total:,} events, {args.webhooks} "
+        f"webhooks (1 answering after {SLOW_SECONDS:g} s); {setup}"
+    )
+    print(f"send errors         {len(errors)}{' e.g. ' + errors[0] if errors else ''}")
+    print(
+        f"send answered       p50 {percentile(answered, 50) * 1000:.1f} ms, "
         f"p99 {percentile(answered, 99) * 1000:.1f} ms"
     )
     print(f"healthy deliveries  {stats['fast']:,} of {expected:,}; slow one got {stats['slow']:,}")
