@@ -54,6 +54,7 @@ bench: $(BIN)/.test-installed
 	$(BIN)/python bench/bench_latency.py
 	$(BIN)/python bench/bench_throughput.py $(FULL_FLAG)
 	$(BIN)/python bench/bench_fanout.py
+	$(BIN)/python bench/bench_portal.py
 	$(BIN)/python bench/bench_reads.py $(FULL_FLAG)
 	$(BIN)/python bench/bench_tenants.py $(FULL_FLAG)
 	$(BIN)/python bench/bench_bigtables.py $(FULL_FLAG)

@@ -240,7 +240,15 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         database = Path(tmp) / "bench.db"
-        env = {**os.environ, "HOOKLINE_DATABASE_URL": f"sqlite://{database}"}
+        env = {
+            **os.environ,
+            "HOOKLINE_DATABASE_URL": f"sqlite://{database}",
+            # One token's thousand sockets are this load test's point, not an honest client's:
+            # lift the per-token limits (README "Limits") that would refuse them.
+            "HOOKLINE_MAX_CONNECTIONS_PER_TOKEN": str(args.subscribers + 1),
+            "HOOKLINE_MAX_SUBSCRIPTIONS_PER_TOKEN": str(args.subscribers + 1),
+            "HOOKLINE_RATE_LIMIT_CONNECTIONS": f"{2 * args.subscribers + 2}/minute",
+        }
         bootstrap = subprocess.run(
             [*HOOKLINE, "bootstrap", "--company", "B", "--email", "b@acme.test", "--project", "W"],
             cwd=ROOT,

@@ -12,7 +12,7 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -22,8 +22,7 @@ from bridge.config import BridgeConfig
 from bridge.http import HttpResult, post
 from bridge.outcomes import Attempted
 from bridge.recorder import Recorder
-from bridge.render import EventData, RawJson, body_of, build_request, encoded
-from models.rows import webhook_row
+from bridge.render import EventData, SentRequest, SentRow, body_of, build_request, sha256
 from models.webhooks import Delivery, Webhook
 
 logger = logging.getLogger("hookline.dispatcher")
@@ -155,7 +154,7 @@ class Dispatcher:
         if self._stopping:  # too late to start: back to the queue at shutdown
             self._abandoned.extend(c.id for c in batch)
             return
-        rows = {w.id: encoded(webhook_row(w)) for w in webhooks.values()}
+        rows = {w.id: SentRow.of(w) for w in webhooks.values()}
         for claimed in batch:
             webhook = webhooks.get(claimed.webhook_id)
             self._in_flight[claimed.webhook_id] += 1
@@ -171,7 +170,7 @@ class Dispatcher:
         self,
         claimed: queue.Claimed,
         webhook: Webhook | None,
-        row: RawJson | None,
+        row: SentRow | None,
         event: EventData | None,
     ) -> None:
         try:
@@ -185,13 +184,9 @@ class Dispatcher:
                 result = _not_sent(self.clock(), "its event is past the event retention")
                 attempted = Attempted(claimed.id, claimed.webhook_id, number, result, one_shot=True)
             else:
-                async with self._endpoint(claimed.webhook_id):
-                    self._sending += 1
-                    try:
-                        result = await self._send(webhook, row, claimed, event)
-                    finally:
-                        self._sending -= 1
-                attempted = Attempted(claimed.id, claimed.webhook_id, number, result)
+                async with self._endpoint_slot(claimed.webhook_id):
+                    result, sent = await self._send(webhook, row, claimed, event)
+                attempted = Attempted(claimed.id, claimed.webhook_id, number, result, request=sent)
             self.recorder.add(attempted, event)
         except asyncio.CancelledError:
             self._abandoned.append(claimed.id)  # back to the queue at shutdown
@@ -199,15 +194,27 @@ class Dispatcher:
         except Exception:
             logger.exception("delivery %s failed unexpectedly; its lease will expire", claimed.id)
         finally:
-            left = self._in_flight[claimed.webhook_id] = self._in_flight[claimed.webhook_id] - 1
-            if left <= 0:
-                del self._in_flight[claimed.webhook_id]
-                self._semaphores.pop(claimed.webhook_id, None)
-            if (
-                left == self._backlog_limit // 2 - 1
-                or self._sending == self.config.max_in_flight - 1
-            ):
-                self._wake.set()  # this webhook (or the process) has room again
+            self._finished(claimed.webhook_id)
+
+    def _finished(self, webhook_id: str) -> None:
+        """One request of this webhook is over (sent, or never sent)."""
+        left = self._in_flight[webhook_id] = self._in_flight[webhook_id] - 1
+        if left <= 0:
+            del self._in_flight[webhook_id]
+            self._semaphores.pop(webhook_id, None)
+        if left == self._backlog_limit // 2 - 1 or self._sending == self.config.max_in_flight - 1:
+            self._wake.set()  # this webhook (or the process) has room again
+
+    @contextlib.asynccontextmanager
+    async def _endpoint_slot(self, webhook_id: str) -> AsyncIterator[None]:
+        """A place among the webhook's requests in flight, which every request to it takes:
+        deliveries, and sends on demand (tests, health checks, redeliveries) alike."""
+        async with self._endpoint(webhook_id):
+            self._sending += 1
+            try:
+                yield
+            finally:
+                self._sending -= 1
 
     def _endpoint(self, webhook_id: str) -> asyncio.Semaphore:
         """At most per_endpoint_limit requests to one webhook at a time."""
@@ -221,16 +228,20 @@ class Dispatcher:
     async def _send(
         self,
         webhook: Webhook,
-        row: RawJson | None,
+        row: SentRow | None,
         claimed: queue.Claimed,
         event: EventData | None,
-    ) -> HttpResult:
+    ) -> tuple[HttpResult, SentRequest]:
         now = self.clock()
-        body = body_of(row or webhook_row(webhook), event, claimed.payload)
+        if claimed.payload is None:  # an event body carries the webhook's row
+            row = row or SentRow.of(webhook)
+            body = body_of(row.json, event, None)
+        else:
+            row, body = None, body_of({}, None, claimed.payload)
         request = build_request(webhook, claimed.message_id, claimed.event, body, now)
         result = await post(self.session, request.url, request.body, request.headers, self._timeout)
         metrics.ATTEMPT_SECONDS.observe(result.duration_ms / 1000)
-        return result
+        return result, SentRequest(request.headers, sha256(body), row)
 
     # -- one-off sends (health checks, tests, redeliveries) ---------------------------------
 
@@ -242,8 +253,17 @@ class Dispatcher:
         if delivery.event_id is not None:
             event = (await queue.load_events([delivery.event_id]))[delivery.event_id]
         claimed = queue.Claimed.of(delivery)
-        result = await self._send(webhook, None, claimed, event)
-        attempted = Attempted(delivery.id, webhook.id, delivery.attempt_count + 1, result, True)
+        # Counted like a claimed delivery, so a webhook busy with sends on demand is not
+        # claimed for either, and its limit holds whichever kind of request comes first.
+        self._in_flight[webhook.id] += 1
+        try:
+            async with self._endpoint_slot(webhook.id):
+                result, sent = await self._send(webhook, None, claimed, event)
+        finally:
+            self._finished(webhook.id)
+        attempted = Attempted(
+            delivery.id, webhook.id, delivery.attempt_count + 1, result, True, request=sent
+        )
         await self.recorder.record([(attempted, event)])
 
     # -- shutdown ---------------------------------------------------------------------------

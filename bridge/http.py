@@ -41,6 +41,8 @@ class HttpResult:
     error: str | None
     body: str | None
     retry_after: str | None
+    # The URL guard refused the address at connect time: retrying cannot help.
+    blocked: bool = False
 
 
 async def post(
@@ -58,6 +60,7 @@ async def post(
         error: str | None,
         text: str | None = None,
         retry_after: str | None = None,
+        blocked: bool = False,
     ) -> HttpResult:
         elapsed = (time.perf_counter() - start) * 1000
         return HttpResult(
@@ -67,6 +70,7 @@ async def post(
             storable(error, ERROR_LIMIT),
             storable(text, RESPONSE_LIMIT),
             storable(retry_after, 100),
+            blocked,
         )
 
     try:
@@ -90,7 +94,7 @@ async def post(
     except aiohttp.ClientConnectorError as exc:
         blocked = find_blocked(exc)
         if blocked is not None:
-            return result(None, f"blocked: {blocked}")
+            return result(None, f"blocked: {blocked}", blocked=True)
         return result(None, f"connection failed: {exc.os_error or exc}")
     except aiohttp.ClientError as exc:
         return result(None, f"{type(exc).__name__}: {exc}")

@@ -5,7 +5,7 @@ from prometheus_client import Counter, Gauge, Histogram
 DELIVERIES = Counter(
     "hookline_delivery_attempts_total",
     "Delivery attempts by outcome",
-    ["outcome"],  # succeeded | retry | exhausted | gone | failed
+    ["outcome"],  # succeeded | retry | exhausted | gone | blocked
 )
 ATTEMPT_SECONDS = Histogram(
     "hookline_delivery_attempt_seconds",

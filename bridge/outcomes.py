@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bridge.http import HttpResult
+from bridge.render import SentRequest
 from bridge.retry import Decision, Outcome, decide
 
 
@@ -18,6 +19,7 @@ class Attempted:
     result: HttpResult
     # Health checks, tests and manual redeliveries get one attempt and leave health alone.
     one_shot: bool = False
+    request: SentRequest | None = None  # None when nothing was sent
 
 
 @dataclass
@@ -48,7 +50,9 @@ def plan(
     result = Plan()
     for attempt in attempts:
         response = attempt.result
-        outcome = Outcome(response.status_code, response.error, response.retry_after)
+        outcome = Outcome(
+            response.status_code, response.error, response.retry_after, response.blocked
+        )
         if attempt.one_shot:
             kind = "succeeded" if outcome.succeeded else "exhausted"
             result.decisions[attempt.delivery_id] = Decision(kind, None)
@@ -72,6 +76,8 @@ def plan(
             health.last_failure_at = response.started_at
             if decision.kind == "gone":
                 health.disable_reason = "The endpoint answered 410 Gone"
+            elif decision.kind == "blocked":
+                health.disable_reason = f"The URL was refused when connecting: {response.error}"
             elif decision.kind == "exhausted" and health.disable_reason is None:
                 health.disable_reason = (
                     f"A delivery failed {attempt.number} attempts: {response.error}"

@@ -19,6 +19,7 @@ from bridge.render import EventData
 from models.webhooks import (
     Delivery,
     DeliveryStatus,
+    SentWebhookRow,
     Webhook,
     WebhookStatus,
     bump_routing_version,
@@ -89,17 +90,30 @@ class Claimed:
         return cls.from_row({c: getattr(delivery, c) for c in _CLAIMED})
 
 
-_ATTEMPT_COLUMNS = "delivery_id, number, started_at, duration_ms, status_code, error, response_body"
+_ATTEMPT_COLUMNS = (
+    "delivery_id, number, started_at, duration_ms, status_code, error, response_body, "
+    "webhook_id, request_headers, request_body_sha256, webhook_row_sha256"
+)
 # A delivery whose webhook was deleted mid-attempt is gone: its attempt is dropped rather
 # than failing the foreign key, and with it the whole batch.
 _INSERT_ATTEMPT_SQLITE = (
-    f"INSERT INTO delivery_attempt ({_ATTEMPT_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ? "
+    f"INSERT INTO delivery_attempt ({_ATTEMPT_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
     "WHERE EXISTS (SELECT 1 FROM delivery WHERE id = ?)"
 )
 _INSERT_ATTEMPT_PG = (
     f"INSERT INTO delivery_attempt ({_ATTEMPT_COLUMNS}) SELECT $1::varchar, $2::int, "
-    "$3::timestamptz, $4::float8, $5::int, $6::text, $7::text "
-    "WHERE EXISTS (SELECT 1 FROM delivery WHERE id = $1::varchar)"
+    "$3::timestamptz, $4::float8, $5::int, $6::text, $7::text, $8::varchar, $9::text, "
+    "$10::varchar, $11::varchar WHERE EXISTS (SELECT 1 FROM delivery WHERE id = $1::varchar)"
+)
+# The webhook rows event bodies carried, once per version; a version seen again is marked used.
+_UPSERT_ROW_SQLITE = (
+    "INSERT INTO sent_webhook_row (sha256, webhook_id, row, last_used_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (sha256) DO UPDATE SET last_used_at = excluded.last_used_at"
+)
+_UPSERT_ROW_PG = (
+    "INSERT INTO sent_webhook_row (sha256, webhook_id, row, last_used_at) "
+    "VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (sha256) DO UPDATE SET last_used_at = excluded.last_used_at"
 )
 _SUCCEEDED_SET = (
     "UPDATE delivery SET status = 'SUCCEEDED', attempt_count = attempt_count + 1, "
@@ -154,20 +168,9 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
         postgres = connection.capabilities.dialect == "postgres"
         await connection.execute_many(
             _INSERT_ATTEMPT_PG if postgres else _INSERT_ATTEMPT_SQLITE,
-            [
-                [
-                    a.delivery_id,
-                    a.number,
-                    a.result.started_at,
-                    a.result.duration_ms,
-                    a.result.status_code,
-                    a.result.error,
-                    a.result.body or None,  # at most http.RESPONSE_LIMIT already
-                    *([] if postgres else [a.delivery_id]),
-                ]
-                for a in attempts
-            ],
+            [_attempt_values(a, postgres) for a in attempts],
         )
+        await _store_sent_rows(connection, attempts, postgres)
         succeeded = [
             a.delivery_id for a in attempts if plan.decisions[a.delivery_id].kind == "succeeded"
         ]
@@ -218,6 +221,39 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
     return disabled
 
 
+def _attempt_values(attempt: Attempted, postgres: bool) -> list[Any]:
+    result, request = attempt.result, attempt.request
+    row = request.webhook_row if request is not None else None
+    return [
+        attempt.delivery_id,
+        attempt.number,
+        result.started_at,
+        result.duration_ms,
+        result.status_code,
+        result.error,
+        result.body or None,  # at most http.RESPONSE_LIMIT already
+        attempt.webhook_id,
+        json.dumps(request.headers, separators=(",", ":")) if request is not None else None,
+        request.body_sha256 if request is not None else None,
+        row.sha256 if row is not None else None,
+        *([] if postgres else [attempt.delivery_id]),
+    ]
+
+
+async def _store_sent_rows(connection: Any, attempts: list[Attempted], postgres: bool) -> None:
+    """The webhook rows the attempts' bodies carried, each version once (see SentWebhookRow)."""
+    rows = {
+        a.request.webhook_row.sha256: (a.request.webhook_row, a.result.started_at)
+        for a in attempts
+        if a.request is not None and a.request.webhook_row is not None
+    }
+    if not rows:
+        return
+    # In digest order: every recorder locks these rows in one order (they lock nothing else).
+    values = [[d, rows[d][0].webhook_id, str(rows[d][0].json), rows[d][1]] for d in sorted(rows)]
+    await connection.execute_many(_UPSERT_ROW_PG if postgres else _UPSERT_ROW_SQLITE, values)
+
+
 async def fail_pending(webhook_ids: list[str]) -> int:
     """Deliveries of webhooks that can no longer receive them end as FAILED."""
     return await Delivery.filter(
@@ -243,6 +279,19 @@ async def purge_older_than(cutoff: datetime, limit: int) -> int:
         return 0
     await Delivery.filter(id__in=list(ids)).delete()
     return len(ids)  # deliveries; the count the database gives may include cascaded attempts
+
+
+async def purge_sent_rows_older_than(cutoff: datetime, limit: int) -> int:
+    """Retention: up to `limit` webhook row versions no attempt used since the cutoff (every
+    attempt that used one is older than its delivery's retention by then, or about to be)."""
+    digests = (
+        await SentWebhookRow.filter(last_used_at__lt=cutoff)
+        .limit(limit)
+        .values_list("sha256", flat=True)
+    )
+    if not digests:
+        return 0
+    return await SentWebhookRow.filter(sha256__in=list(digests)).delete()
 
 
 async def oldest_pending_event() -> int | None:

@@ -1,5 +1,7 @@
 """Build and sign the request of one delivery attempt: render → sign, both pure."""
 
+import dataclasses
+import hashlib
 import json
 import secrets
 from collections.abc import Mapping
@@ -10,7 +12,7 @@ from typing import Any
 
 from bridge.signing import sign
 from models.payload import event_body
-from models.rows import Row, iso
+from models.rows import Row, iso, webhook_row
 from models.webhooks import Webhook
 
 USER_AGENT = f"Hookline-Webhooks/{version('hookline')}"
@@ -69,6 +71,19 @@ class EventData:
             created_at=datetime.fromisoformat(event["createdAt"]),
         )
 
+    def parsed(self) -> "EventData":
+        """The same event with its values parsed, as the event stream hands them to the
+        dispatcher (bodies then re-encode them, where stored text would be spliced in)."""
+        return dataclasses.replace(
+            self,
+            previous_value=_parsed(self.previous_value),
+            current_value=_parsed(self.current_value),
+        )
+
+
+def _parsed(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, RawJson) else value
+
 
 def _raw(value: Any) -> "RawJson | None":
     if value is None:
@@ -122,6 +137,54 @@ def body_of(webhook: Row | RawJson, event: EventData | None, payload: Any) -> by
 def encoded(row: Row) -> RawJson:
     """A row encoded once, to be spliced into many bodies."""
     return RawJson(_dumps(row))
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class SentRow:
+    """A webhook's row encoded once, as event bodies splice it in, with its digest: attempts
+    record which version their body carried (models.webhooks.SentWebhookRow)."""
+
+    webhook_id: str
+    json: RawJson
+    sha256: str
+
+    @classmethod
+    def of(cls, webhook: Webhook) -> "SentRow":
+        text = encoded(webhook_row(webhook))
+        return cls(webhook.id, text, sha256(text.encode()))
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """What an attempt sent, as recorded: the headers verbatim, the body's digest, and the
+    webhook row an event body carried (None when the body was a stored payload)."""
+
+    headers: dict[str, str]
+    body_sha256: str
+    webhook_row: SentRow | None
+
+
+def rebuild_body(
+    payload: Any, event: EventData | None, row: str | None, digest: str
+) -> bytes | None:
+    """An attempt's body again, from what it was made of (the delivery's stored payload, or its
+    event and the webhook row it carried), if it has the SHA-256 recorded when it was sent.
+
+    An event reaches the dispatcher either from the stream (values parsed) or from the table
+    (values as stored text, which PostgreSQL's jsonb spaces and SQLite may hold ASCII-escaped),
+    so both encodings are tried. None when a part is gone (retention) or neither matches.
+    """
+    if payload is not None:
+        candidates = [body_of({}, None, payload)]
+    elif event is None or row is None:
+        return None
+    else:
+        candidates = [body_of(RawJson(row), e, None) for e in (event, event.parsed())]
+    return next((body for body in candidates if sha256(body) == digest), None)
 
 
 def _dumps(value: Any) -> str:

@@ -28,8 +28,12 @@ MAX_BATCHES = 200  # per call; the rest waits for the next round of housekeeping
 
 
 async def purge_deliveries(retention_days: float, now: datetime | None = None) -> int:
+    """Finished deliveries past the retention, with their attempts and the webhook row
+    versions that only those attempts used."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
-    return await _in_batches(lambda: queue.purge_older_than(cutoff, BATCH), "deliveries")
+    purged = await _in_batches(lambda: queue.purge_older_than(cutoff, BATCH), "deliveries")
+    await _in_batches(lambda: queue.purge_sent_rows_older_than(cutoff, BATCH), "webhook rows")
+    return purged
 
 
 async def purge_events(

@@ -43,6 +43,7 @@ class Outcome:
     status_code: int | None
     error: str | None
     retry_after: str | None
+    blocked: bool = False  # refused by the URL guard: the address is not public
 
     @property
     def succeeded(self) -> bool:
@@ -53,7 +54,7 @@ class Outcome:
 class Decision:
     """What to do after an attempt; next_attempt_at is set only for "retry"."""
 
-    kind: Literal["succeeded", "retry", "exhausted", "gone"]
+    kind: Literal["succeeded", "retry", "exhausted", "gone", "blocked"]
     next_attempt_at: datetime | None
 
 
@@ -91,6 +92,8 @@ def decide(
         return Decision("succeeded", None)
     if outcome.status_code == 410:
         return Decision("gone", None)  # the receiver told us the endpoint is gone for good
+    if outcome.blocked:
+        return Decision("blocked", None)  # the URL leads somewhere we never send to
     if attempt >= len(schedule):
         return Decision("exhausted", None)
     # Jitter spreads out retries of many deliveries that failed together (thundering herd).

@@ -1,6 +1,9 @@
 """SSRF guard for webhook target URLs.
 
 Checked when a webhook is saved (check_url) and again at connect time (guarded_connector).
+Messages never say what a host name resolved to: that would map a private network's names for
+whoever can create a webhook. Ports are limited to 80, 443 and 1024 and up (no SSH, SMTP and
+other system services); HOOKLINE_ALLOW_PRIVATE_URLS lifts that rule with the address rules.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 MAX_URL_LENGTH = 2048
+WEB_PORTS = frozenset({80, 443})
+FIRST_UNPRIVILEGED_PORT = 1024
+NOT_PUBLIC = "does not resolve to a public address"
 
 
 def _networks(*entries: tuple[str, str]) -> tuple[tuple[Any, str], ...]:
@@ -77,17 +83,25 @@ class BlockedAddress(OSError):
 
     def __init__(self, address: str, reason: str, host: str | None = None) -> None:
         self.address, self.reason, self.host = address, reason, host
-        if host and host != address:
-            message = f"{host} resolves to {address}, a {reason} address"
-        else:
-            message = f"{address} is a {reason} address"
-        super().__init__(errno.EACCES, message)
+        super().__init__(errno.EACCES, self._message())
+
+    def _message(self) -> str:
+        if self.host and self.host != self.address:  # what it resolved to stays ours
+            return f"{self.host} {NOT_PUBLIC}"
+        return f"{self.address} is a {self.reason} address"
 
     def __str__(self) -> str:
         return str(self.strerror)
 
     def __reduce__(self) -> tuple[type[BlockedAddress], tuple[str, str, str | None]]:
         return (type(self), (self.address, self.reason, self.host))
+
+
+class BlockedPort(BlockedAddress):
+    """A connection target's port is not one webhooks may use (see port_block_reason)."""
+
+    def _message(self) -> str:
+        return f"{self.address} {self.reason}"
 
 
 class InvalidWebhookUrl(ValueError):
@@ -126,6 +140,13 @@ def address_block_reason(ip: str | IPAddress) -> str | None:
     return None if ip.is_global else "reserved"
 
 
+def port_block_reason(port: int) -> str | None:
+    """Why a port must not be contacted: below 1024, only the web's own ports are allowed."""
+    if port in WEB_PORTS or port >= FIRST_UNPRIVILEGED_PORT:
+        return None
+    return f"port {port}: only 80, 443 and 1024 and up are allowed"
+
+
 def _is_ip_literal(host: str) -> bool:
     try:
         ipaddress.ip_address(host)
@@ -135,10 +156,11 @@ def _is_ip_literal(host: str) -> bool:
 
 
 def check_url_syntax(url: str) -> str:
-    """Validate a webhook URL's shape (no DNS); return it stripped of surrounding space."""
-    url = url.strip()
+    """Validate a webhook URL's shape (no DNS)."""
     if not url:
         raise InvalidWebhookUrl("URL must not be empty")
+    if url != url.strip():
+        raise InvalidWebhookUrl("URL must not start or end with whitespace")
     if len(url) > MAX_URL_LENGTH:
         raise InvalidWebhookUrl(f"URL must be at most {MAX_URL_LENGTH} characters")
     if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
@@ -177,6 +199,9 @@ async def check_url(url: str, *, allow_private: bool, resolver: Resolver | None 
         return
     host = parsed.raw_host
     assert host is not None  # guaranteed by check_url_syntax
+    port_reason = port_block_reason(parsed.port or 0)
+    if port_reason:
+        raise InvalidWebhookUrl(f"URL {port_reason}; {PRIVATE_HINT}")
     if _is_ip_literal(host):
         reason = address_block_reason(host)
         if reason:
@@ -189,15 +214,10 @@ async def check_url(url: str, *, allow_private: bool, resolver: Resolver | None 
         addresses = await (resolver or _default_resolver)(host, parsed.port or 0)
     except OSError:
         addresses = []
-    if not addresses:
-        raise InvalidWebhookUrl(f"could not resolve host {host!r}")
-    for address in addresses:
-        reason = address_block_reason(address)
-        if reason:
-            # The kind of address, never the address: the answer must not leak internal DNS.
-            raise InvalidWebhookUrl(
-                f"URL host {host!r} resolves to a {reason} address; {PRIVATE_HINT}"
-            )
+    # One answer whether the name is unknown or private: either way the URL is unusable, and
+    # telling them apart (or naming the kind of address) would map our network's names.
+    if not addresses or any(address_block_reason(a) for a in addresses):
+        raise InvalidWebhookUrl(f"URL host {host!r} {NOT_PUBLIC}; {PRIVATE_HINT}")
 
 
 class GuardedResolver(AbstractResolver):
@@ -228,6 +248,9 @@ def guarded_socket_factory(addr_info: AddrInfoType) -> socket.socket:
     reason = address_block_reason(str(sockaddr[0]))
     if reason:
         raise BlockedAddress(str(sockaddr[0]), reason)
+    port_reason = port_block_reason(int(sockaddr[1]))
+    if port_reason:  # a URL saved while the rule was lifted
+        raise BlockedPort(str(sockaddr[0]), port_reason)
     return socket.socket(family=family, type=type_, proto=proto)
 
 

@@ -11,6 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.types import ASGIApp
 
 from bridge.config import BridgeConfig
 from bridge.dispatcher import Dispatcher
@@ -19,9 +20,11 @@ from bridge.service import Bridge, client_session
 from events.bus import LocalBus, RedisBus
 from events.log import Event
 from events.tail import SUBSCRIBERS, EventTail
-from hookline import graphiql
+from hookline import graphiql, portal_page
+from hookline.admission import AdmitSockets
 from hookline.graphql_view import HooklineGraphQL
 from hookline.limits import BodySizeLimit
+from hookline.ratelimit import Limits
 from hookline.settings import Settings
 from models import db
 from models.webhooks import routing_version
@@ -35,7 +38,7 @@ class _LateGraphQL:
     """Routes need an app at construction; the view needs Services, built in the lifespan."""
 
     def __init__(self) -> None:
-        self.view: HooklineGraphQL | None = None
+        self.view: ASGIApp | None = None
 
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
         if self.view is None:
@@ -106,6 +109,7 @@ def build_app(
             bus.listen(bridge.on_announce)
         # API-only processes still send health checks and tests themselves.
         sender = bridge.dispatcher if bridge else Dispatcher(session, config)
+        limits = Limits.from_settings(settings)
         services = Services(
             announcer=bus,
             feed=tail,
@@ -115,10 +119,14 @@ def build_app(
                 delivery_retention_days=settings.delivery_retention_days,
             ),
             sender=sender,
+            limiter=limits,
+            public_url=settings.public_url,
         )
         if bridge is not None:
             await bridge.start()
-        graphql.view = HooklineGraphQL(schema, services, allowed_origins=settings.cors_origins)
+        graphql.view = AdmitSockets(
+            HooklineGraphQL(schema, services, allowed_origins=settings.cors_origins), limits
+        )
         app.state.services = services
         app.state.bridge = bridge
         try:
@@ -128,6 +136,7 @@ def build_app(
             if bridge is not None:
                 await bridge.stop()
             await session.close()
+            await limits.close()
             await tail.stop()
             await bus.stop()
             await db.close()
@@ -161,6 +170,11 @@ def build_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount(graphiql.ASSETS_PATH, graphiql.assets()),
+            Route(
+                portal_page.PAGE_PATH,
+                portal_page.PortalPage(settings.portal_frame_ancestors).endpoint,
+            ),
+            Mount(portal_page.ASSETS_PATH, portal_page.assets()),
         ]
     middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
     if settings.cors_origins:  # outermost, so refusals (413, 4xx) carry the CORS headers too

@@ -10,8 +10,9 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from models import ids
+from models import ids, portal
 from models.accounts import ApiToken
 from models.text import unstorable
 from resolvers.context import Principal
@@ -25,6 +26,10 @@ class IssuedToken:
     @property
     def token(self) -> str:
         return f"{self.token_id}.{self.token_secret}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def hash_secret(secret: str) -> str:
@@ -101,12 +106,21 @@ async def identify(values: Mapping[str, object]) -> Identity:
     if found is None:
         return Identity(None, MALFORMED if _TOKEN_KEYS & lowered.keys() else NO_TOKEN)
     token_id, secret = found
+    if token_id.startswith(portal.TOKEN_PREFIX):
+        scope = await portal.verify(token_id.removeprefix(portal.TOKEN_PREFIX), secret, utcnow())
+        if isinstance(scope, str):
+            return Identity(None, scope)
+        return Identity(Principal(scope.user_id, company_hint=scope.company_id, portal=scope))
     token = await _token(token_id)
     if token is None or not hmac.compare_digest(token[0], hash_secret(secret)):
         return Identity(None, UNKNOWN)
     hint = lowered.get("x-bloo-company-id")
     return Identity(
-        Principal(user_id=token[1], company_hint=hint if isinstance(hint, str) else None)
+        Principal(
+            user_id=token[1],
+            company_hint=hint if isinstance(hint, str) else None,
+            token_id=token_id,
+        )
     )
 
 

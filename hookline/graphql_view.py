@@ -28,11 +28,12 @@ from strawberry.subscriptions import (
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from hookline.admission import SCOPE_KEY, Admission
 from hookline.auth import NO_TOKEN, identify
 from hookline.graphiql import GraphiQLPage
 from hookline.media import GRAPHQL_RESPONSE_JSON, response_type
 from resolvers.context import Context, Services
-from schema.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR
+from schema.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, RateLimited
 
 PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
 QUERIES = frozenset({OperationType.QUERY})
@@ -88,6 +89,7 @@ class HooklineGraphQL(GraphQL):
         if not isinstance(request, WebSocket):  # sockets authenticate in on_ws_connect
             identity = await identify(request.headers)
             context.principal, context.auth_problem = identity.principal, identity.problem
+            context.response = response
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -95,8 +97,16 @@ class HooklineGraphQL(GraphQL):
         identity = await identify(params)
         if identity.problem == NO_TOKEN:  # nothing in connection_init: try the upgrade's headers
             identity = await identify(context.request.headers)
+        admission: Admission | None = context.request.scope.get(SCOPE_KEY)
         if identity.principal is None:
+            if admission is not None:
+                await admission.refuse()
             raise ConnectionRejectionError({"message": identity.problem})
+        if admission is not None:
+            try:
+                await admission.admit(identity.principal)
+            except RateLimited as exc:
+                raise ConnectionRejectionError(exc.formatted) from None
         context.principal = identity.principal
 
     def parse_json(self, data: str | bytes) -> dict[str, Any]:
@@ -165,8 +175,11 @@ class HooklineGraphQL(GraphQL):
         response = super().create_response(response_data, sub_response)
         if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+            # A status an operation set (a 429 of the rate limits) stands.
             if isinstance(response_data, dict) and "data" not in response_data:
-                response.status_code = _request_error_status(response_data)
+                response.status_code = sub_response.status_code or _request_error_status(
+                    response_data
+                )
         return response
 
 

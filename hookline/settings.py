@@ -4,6 +4,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from limits import RateLimitItem, parse_many
+
 from bridge.retry import DEFAULT_SCHEDULE, parse_schedule
 from models.dburl import DatabaseUrlError, checked
 
@@ -34,10 +36,44 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("HOOKLINE_CLAIM_LEASE_SECONDS", "120", "a claimed delivery not recorded by then is retried"),
     ("HOOKLINE_EVENT_POLL_SECONDS", "1", "how often the event table is read without announcements"),
     ("HOOKLINE_LOG_FORMAT", "text", "text, or json for one JSON object per log line"),
+    # Limits (README "Limits"): rates in the `limits` notation, shared through Redis if set.
+    ("HOOKLINE_RATE_LIMIT_REQUESTS", "10000/minute", "operations per token"),
+    (
+        "HOOKLINE_RATE_LIMIT_ANONYMOUS",
+        "300/minute",
+        "requests and refused WebSocket logins without a valid token, per client address",
+    ),
+    ("HOOKLINE_RATE_LIMIT_TEST_WEBHOOK", "20/minute", "sends on demand per webhook"),
+    ("HOOKLINE_RATE_LIMIT_TEST_WEBHOOK_PER_TOKEN", "60/minute", "sends on demand per token"),
+    ("HOOKLINE_RATE_LIMIT_CONNECTIONS", "300/minute", "new WebSockets per token"),
+    ("HOOKLINE_MAX_CONNECTIONS_PER_TOKEN", "20", "WebSockets open at once per token"),
+    ("HOOKLINE_MAX_SUBSCRIPTIONS_PER_TOKEN", "200", "subscriptions open at once per token"),
+    (
+        "HOOKLINE_MAX_PENDING_CONNECTIONS_PER_ADDRESS",
+        "100",
+        "WebSockets awaiting connection_init per client address",
+    ),
+    (
+        "HOOKLINE_MAX_CONCURRENT_OPERATIONS_PER_TOKEN",
+        "16",
+        "operations of one token run at once; more wait",
+    ),
     (
         "HOOKLINE_CORS_ORIGINS",
         "unset",
         "comma-separated browser origins (https://app.example.com, or *) that may call the API",
+    ),
+    (
+        "HOOKLINE_PUBLIC_URL",
+        "unset",
+        "where browsers reach this service (e.g. https://hooks.example.com), for portal links; "
+        "unset: the address each request came to",
+    ),
+    (
+        "HOOKLINE_PORTAL_FRAME_ANCESTORS",
+        "unset",
+        "comma-separated origins (https://app.example.com, or *) that may show /portal in an "
+        "iframe; unset: none",
     ),
 )
 LOG_FORMATS = ("text", "json")
@@ -69,6 +105,25 @@ def _number(env: Mapping[str, str], name: str, default: float, cast: type = floa
     if value <= 0:
         raise SettingsError(f"{name} must be positive, got {raw!r}")
     return value
+
+
+def _rates(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate in the `limits` notation ("100/minute", "10/second;1000/hour"), checked here so a
+    typo stops the server at start rather than at the first request."""
+    raw = env.get(name) or default
+    try:
+        parse_many(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be rates like '100/minute', got {raw!r}: {exc}") from None
+    return raw
+
+
+def _public_url(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")) or any(c in raw for c in " ?#"):
+        raise SettingsError(f"HOOKLINE_PUBLIC_URL must be an http(s) URL, got {raw!r}")
+    return raw.rstrip("/")
 
 
 def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -110,10 +165,28 @@ class Settings:
     db_pool_size: int = 10
     claim_lease_seconds: float = 120.0
     event_poll_seconds: float = 1.0
+    # Rates shared by every process (in Redis when redis_url is set); see README "Limits".
+    rate_limit_requests: str = "10000/minute"  # per token
+    rate_limit_anonymous: str = "300/minute"  # per client address, without a valid token
+    rate_limit_test_webhook: str = "20/minute"  # per webhook: testWebhook, redeliveries
+    rate_limit_test_webhook_per_token: str = "60/minute"
+    rate_limit_connections: str = "300/minute"  # new WebSockets per token
+    # Open at once, counted in each process.
+    max_connections_per_token: int = 20
+    max_subscriptions_per_token: int = 200
+    max_pending_connections_per_address: int = 100  # sockets not yet authenticated
+    # Operations of one token executed at once; more wait their turn (fairness, not refusal).
+    max_concurrent_operations_per_token: int = 16
     # Browser apps on these origins may call the API (CORS) and open its WebSockets; none by
     # default, so a page elsewhere cannot use a token it got hold of from a user's browser.
     cors_origins: tuple[str, ...] = ()
     log_format: str = "text"
+    public_url: str | None = None
+    portal_frame_ancestors: tuple[str, ...] = ()
+
+    def rates(self, name: str) -> list[RateLimitItem]:
+        """One of the rate_limit_* settings as `limits` items."""
+        return parse_many(getattr(self, f"rate_limit_{name}"))
 
     def __repr__(self) -> str:
         return (
@@ -151,6 +224,27 @@ class Settings:
             db_pool_size=int(_number(env, "HOOKLINE_DB_POOL_SIZE", 10, int)),
             claim_lease_seconds=_number(env, "HOOKLINE_CLAIM_LEASE_SECONDS", 120.0),
             event_poll_seconds=_number(env, "HOOKLINE_EVENT_POLL_SECONDS", 1.0),
+            **{
+                f"rate_limit_{name}": _rates(
+                    env, f"HOOKLINE_RATE_LIMIT_{name.upper()}", getattr(cls, f"rate_limit_{name}")
+                )
+                for name in RATE_LIMITS
+            },
+            **{
+                name: int(_number(env, f"HOOKLINE_{name.upper()}", getattr(cls, name), int))
+                for name in CAPS
+            },
             cors_origins=_origins(env, "HOOKLINE_CORS_ORIGINS"),
             log_format=log_format,
+            public_url=_public_url(env.get("HOOKLINE_PUBLIC_URL")),
+            portal_frame_ancestors=_origins(env, "HOOKLINE_PORTAL_FRAME_ANCESTORS"),
         )
+
+
+RATE_LIMITS = ("requests", "anonymous", "test_webhook", "test_webhook_per_token", "connections")
+CAPS = (
+    "max_connections_per_token",
+    "max_subscriptions_per_token",
+    "max_pending_connections_per_address",
+    "max_concurrent_operations_per_token",
+)

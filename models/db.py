@@ -13,7 +13,13 @@ from tortoise.migrations.api import migrate as apply_migrations
 
 from models.dburl import describe, is_postgres, sqlite_path
 
-MODEL_MODULES = ["models.accounts", "models.tracker", "events.log", "models.webhooks"]
+MODEL_MODULES = [
+    "models.accounts",
+    "models.tracker",
+    "events.log",
+    "models.webhooks",
+    "models.portal",
+]
 
 
 def tortoise_config(database_url: str, pool_size: int = 10) -> dict[str, Any]:

@@ -76,31 +76,67 @@ class Delivery(Model):
 
     class Meta:
         table = "delivery"
+        # (webhook_id, created_at, status, event): the delivery log pages and filters, and
+        # webhookStats counts, on the index alone (resolvers/delivery_log.py, models/stats.py).
         # (status, created_at): retention finds old finished deliveries without reading the rest.
         indexes = (
             ("status", "next_attempt_at"),
-            ("webhook_id", "created_at"),
+            ("webhook_id", "created_at", "status", "event"),
             ("status", "created_at"),
         )
 
 
 class DeliveryAttempt(Model):
+    """One HTTP attempt of a delivery, with the request as it was sent.
+
+    Its headers are kept verbatim. Its body is rebuilt on demand, byte for byte, from what it
+    was made of (the delivery's payload, or its event and the webhook row it carried, kept once
+    per version in SentWebhookRow), and shown only when its SHA-256 matches the one recorded.
+    """
+
     id = fields.BigIntField(primary_key=True)
     delivery = fields.ForeignKeyField(
         "models.Delivery", related_name="attempts", on_delete=fields.CASCADE
     )
+    # The delivery's webhook, copied so latency statistics read one index of this table.
+    webhook_id = fields.CharField(max_length=32, null=True)
     number = fields.IntField()
     started_at = fields.DatetimeField()
     duration_ms = fields.FloatField()
     status_code = fields.IntField(null=True)
     error = fields.TextField(null=True)
     response_body = fields.TextField(null=True)
+    # Null for attempts never sent (webhook gone) and those recorded before they were kept.
+    request_headers = fields.TextField(null=True)  # a JSON object, in the order sent
+    request_body_sha256 = fields.CharField(max_length=64, null=True)
+    webhook_row_sha256 = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "delivery_attempt"
-        # A delivery's attempts (the log, and the cascade when retention deletes the delivery)
-        # without a scan of every attempt.
-        indexes = (("delivery_id", "number"),)
+        indexes = (
+            ("delivery_id", "number"),
+            ("webhook_id", "started_at", "status_code", "duration_ms"),
+        )
+
+
+class SentWebhookRow(Model):
+    """The `webhook` object of event bodies as sent, once per version.
+
+    Its health counters change as deliveries succeed and fail, so the webhook as it is now is
+    not what an older body carried. Attempts refer to a version by digest; a version is purged
+    with the deliveries once no attempt within the retention period used it. No foreign key to
+    the webhook: the recorder writes these rows, and a key would make it lock the webhook before
+    the deliveries, against the order deleteWebhook takes them in (a deadlock on PostgreSQL).
+    """
+
+    sha256 = fields.CharField(primary_key=True, max_length=64)
+    webhook_id = fields.CharField(max_length=32)
+    row = fields.TextField()
+    last_used_at = fields.DatetimeField()
+
+    class Meta:
+        table = "sent_webhook_row"
+        indexes = (("last_used_at",),)
 
 
 ROUTING_VERSION = "routing-version"

@@ -24,6 +24,7 @@ from schema.inputs import (
     SetChecklistItemAssigneesInput,
     UpdateChecklistItemDueDateInput,
 )
+from schema.paging import MAX_TAKE, page, skipping, taking
 
 
 async def _checklists(checklist_ids: list[str]) -> list[Checklist]:
@@ -56,12 +57,19 @@ ITEM_USERS = LinkTable(
 class ChecklistQuery:
     @strawberry.field(description="The checklists of a todo, with their items.")
     async def checklists(
-        self, info: Info, todo_id: Annotated[str, strawberry.argument(description="The todo's id.")]
+        self,
+        info: Info,
+        todo_id: Annotated[str, strawberry.argument(description="The todo's id.")],
+        skip: skipping("checklists") = 0,
+        take: taking("checklists") = MAX_TAKE,
     ) -> list[Checklist]:
+        asked = page(skip, take)
         todo, _ = await lookup.todo(info, todo_id, "read")
         ids = (
             await ChecklistRow.filter(todo_id=todo.id)
             .order_by("position", "id")
+            .offset(asked.skip)
+            .limit(asked.take)
             .values_list("id", flat=True)
         )
         return await _checklists(ids)

@@ -15,6 +15,7 @@ from resolvers.emit import change
 from schema.domain import Comment, MutationResult
 from schema.errors import BadUserInput, Forbidden
 from schema.inputs import CreateCommentInput, EditCommentInput
+from schema.paging import MAX_TAKE, page, skipping, taking
 
 
 def _body(html: str, text: str) -> tuple[str, str]:
@@ -27,12 +28,19 @@ def _body(html: str, text: str) -> tuple[str, str]:
 class CommentQuery:
     @strawberry.field(description="The comments on a todo, oldest first.")
     async def comments(
-        self, info: Info, todo_id: Annotated[str, strawberry.argument(description="The todo's id.")]
+        self,
+        info: Info,
+        todo_id: Annotated[str, strawberry.argument(description="The todo's id.")],
+        skip: skipping("comments") = 0,
+        take: taking("comments") = MAX_TAKE,
     ) -> list[Comment]:
+        asked = page(skip, take)
         todo, _ = await lookup.todo(info, todo_id, "read")
         ids = (
             await CommentRow.filter(todo_id=todo.id)
             .order_by("created_at", "id")
+            .offset(asked.skip)
+            .limit(asked.take)
             .values_list("id", flat=True)
         )
         return [Comment.from_row(row) for row in await snapshots.comments(ids)]

@@ -15,6 +15,7 @@ from resolvers.emit import change
 from schema.domain import CustomField, MutationResult
 from schema.errors import BadUserInput
 from schema.inputs import CreateCustomFieldInput, CreateCustomFieldOptionInput, EditCustomFieldInput
+from schema.paging import MAX_TAKE, page, skipping, taking
 
 
 @strawberry.type
@@ -24,11 +25,16 @@ class CustomFieldQuery:
         self,
         info: Info,
         project_id: Annotated[str, strawberry.argument(description="The project's id.")],
+        skip: skipping("custom fields") = 0,
+        take: taking("custom fields") = MAX_TAKE,
     ) -> list[CustomField]:
+        asked = page(skip, take)
         project = await require_project(info, project_id, "read")
         ids = (
             await CustomFieldRow.filter(project_id=project.id)
             .order_by("name", "id")
+            .offset(asked.skip)
+            .limit(asked.take)
             .values_list("id", flat=True)
         )
         return [CustomField.from_row(await snapshots.custom_field(i)) for i in ids]

@@ -1,5 +1,7 @@
 """The signed WEBHOOK_HEALTH_CHECK that must succeed before a webhook is (re-)enabled."""
 
+from collections.abc import Callable
+
 from strawberry.types import Info
 
 from models.event_types import HEALTH_CHECK
@@ -8,20 +10,25 @@ from models.payload import health_check_body
 from models.rows import webhook_row
 from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook, WebhookStatus
 from resolvers.authz import context_of
+from resolvers.quotas import count_send
 
 
 def new_message_id() -> str:
     return f"msg_{new_id()}"
 
 
-async def send_once(info: Info, webhook: Webhook, event: str, payload: object) -> Delivery:
-    """Create a one-off delivery (not queued) and make its single attempt now."""
+async def send_once(
+    info: Info, webhook: Webhook, event: str, payload: Callable[[], object]
+) -> Delivery:
+    """Create a one-off delivery (not queued) and make its single attempt now. The payload is
+    built only once the send is counted: a refused one costs nothing more."""
+    await count_send(info, webhook.id)
     sender = context_of(info).services.sender
     delivery = await Delivery.create(
         webhook_id=webhook.id,
         event=event,
         message_id=new_message_id(),
-        payload=payload,
+        payload=payload(),
         next_attempt_at=None,  # never claimed by the dispatcher
     )
     if sender is not None:
@@ -30,7 +37,9 @@ async def send_once(info: Info, webhook: Webhook, event: str, payload: object) -
 
 
 async def health_check(info: Info, webhook: Webhook) -> Webhook:
-    delivery = await send_once(info, webhook, HEALTH_CHECK, health_check_body(webhook_row(webhook)))
+    delivery = await send_once(
+        info, webhook, HEALTH_CHECK, lambda: health_check_body(webhook_row(webhook))
+    )
     if delivery.status == DeliveryStatus.SUCCEEDED:
         webhook.enabled = True
         webhook.status = WebhookStatus.HEALTHY

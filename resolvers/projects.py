@@ -24,6 +24,7 @@ from resolvers.emit import routing_changed
 from schema.domain import Company, MutationResult, Project, User
 from schema.errors import BadUserInput
 from schema.inputs import AddProjectMemberInput, CreateProjectInput, RemoveProjectMemberInput
+from schema.paging import MAX_TAKE, page, skipping, taking
 
 MAX_EMAIL = 320
 
@@ -68,8 +69,11 @@ class ProjectQuery:
             "projects of companies you own or administer."
         )
     )
-    async def project_list(self, info: Info) -> list[Project]:
-        ids = await member_project_ids(info)
+    async def project_list(
+        self, info: Info, skip: skipping("projects") = 0, take: taking("projects") = MAX_TAKE
+    ) -> list[Project]:
+        asked = page(skip, take)
+        ids = asked.of(await member_project_ids(info))
         return [Project.from_row(row) for row in await snapshots.projects(ids)]
 
 

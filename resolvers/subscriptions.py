@@ -9,7 +9,7 @@ import asyncio
 import json
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Collection, Hashable
+from collections.abc import AsyncGenerator, Callable, Collection, Hashable
 from typing import Annotated, Any, ClassVar
 
 import strawberry
@@ -24,7 +24,8 @@ from models.access import Coverage
 from models.event_types import COMMENT_STREAM, TODO_LIST_STREAM, TODO_STREAM, EventType
 from models.tracker import Project as ProjectRow
 from resolvers.authz import context_of, principal, user_id
-from resolvers.context import EventFeed
+from resolvers.context import EventFeed, Principal
+from resolvers.quotas import hold_subscription
 from schema.enums import WebhookEvent
 from schema.errors import ApiError, BadUserInput, CursorExpired, Forbidden
 from schema.events import Event
@@ -96,6 +97,25 @@ async def open_stream(
 ) -> AsyncGenerator[Event, None]:
     """Check the request, then return the stream of events the caller may see."""
     caller = principal(info)
+    # A place among the token's open subscriptions comes first: a refusal costs no query.
+    release = hold_subscription(info)
+    try:
+        stream = await _checked_stream(info, caller, project_ids, types, after, release)
+    except BaseException:
+        release()
+        raise
+    weakref.finalize(stream, release)  # also when the stream is dropped before it starts
+    return stream
+
+
+async def _checked_stream(
+    info: Info,
+    caller: Principal,
+    project_ids: Collection[str] | None,
+    types: Collection[str],
+    after: str | None,
+    release: Callable[[], None],
+) -> AsyncGenerator[Event, None]:
     cursor = parse_cursor(after)
     feed = context_of(info).services.feed
     wanted = frozenset(project_ids) if project_ids else None
@@ -112,7 +132,7 @@ async def open_stream(
         cursor = await latest_id()
     elif cursor < (horizon := await purged_through()):
         raise CursorExpired(cursor, horizon)
-    return _stream(info, feed, cursor, frozenset(types), wanted, reader)
+    return _stream(info, feed, cursor, frozenset(types), wanted, reader, release)
 
 
 async def _stream(
@@ -122,6 +142,7 @@ async def _stream(
     types: frozenset[str],
     wanted: frozenset[str] | None,
     reader: _Access | None,
+    release: Callable[[], None],
 ) -> AsyncGenerator[Event, None]:
     try:
         async with feed.follow(cursor) as rows:
@@ -139,6 +160,8 @@ async def _stream(
     except ApiError as exc:
         # Raised outside field execution: give it the field's path, keep its code.
         raise GraphQLError(exc.message, path=info.path.as_list(), original_error=exc) from exc
+    finally:
+        release()
 
 
 class StreamExecutor(StrawberryGraphQLCoreExecutionContext):

@@ -13,6 +13,7 @@ from resolvers.authz import require_project
 from resolvers.emit import change
 from schema.domain import MutationResult, Tag
 from schema.inputs import CreateTagInput, EditTagInput
+from schema.paging import MAX_TAKE, page, skipping, taking
 
 MAX_COLOR = 32
 
@@ -24,10 +25,18 @@ class TagQuery:
         self,
         info: Info,
         project_id: Annotated[str, strawberry.argument(description="The project's id.")],
+        skip: skipping("tags") = 0,
+        take: taking("tags") = MAX_TAKE,
     ) -> list[Tag]:
+        asked = page(skip, take)
         project = await require_project(info, project_id, "read")
         project_row = await snapshots.project(project.id)
-        found = await TagRow.filter(project_id=project.id).order_by("title", "id")
+        found = (
+            await TagRow.filter(project_id=project.id)
+            .order_by("title", "id")
+            .offset(asked.skip)
+            .limit(asked.take)
+        )
         return [Tag.from_row(snapshots.rows.tag_row(t, project_row)) for t in found]
 
 

@@ -14,6 +14,7 @@ from resolvers.emit import change
 from schema.domain import MutationResult, TodoList
 from schema.errors import BadUserInput
 from schema.inputs import CreateTodoListInput, DeleteTodoListInput, EditTodoListInput
+from schema.paging import MAX_TAKE, page, skipping, taking
 
 
 @strawberry.type
@@ -23,10 +24,18 @@ class TodoListQuery:
         self,
         info: Info,
         project_id: Annotated[str, strawberry.argument(description="The project's id.")],
+        skip: skipping("todo lists") = 0,
+        take: taking("todo lists") = MAX_TAKE,
     ) -> list[TodoList]:
+        asked = page(skip, take)
         project = await require_project(info, project_id, "read")
         project_row = await snapshots.project(project.id)
-        found = await TodoListRow.filter(project_id=project.id).order_by("position", "id")
+        found = (
+            await TodoListRow.filter(project_id=project.id)
+            .order_by("position", "id")
+            .offset(asked.skip)
+            .limit(asked.take)
+        )
         return [TodoList.from_row(snapshots.rows.todo_list_row(t, project_row)) for t in found]
 
     @strawberry.field(description="One todo list.")

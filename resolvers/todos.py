@@ -16,8 +16,7 @@ from resolvers.emit import change
 from schema.domain import MutationResult, Todo
 from schema.errors import BadUserInput
 from schema.inputs import CreateTodoInput, DeleteTodoInput, EditTodoInput, MoveTodoInput
-
-MAX_PAGE = 100
+from schema.paging import page, skipping, taking
 
 
 def utcnow() -> datetime:
@@ -71,15 +70,12 @@ class TodoQuery:
         project_id: Annotated[
             str | None, strawberry.argument(description="The project's id.")
         ] = None,
-        skip: Annotated[int, strawberry.argument(description="How many todos to skip.")] = 0,
-        take: Annotated[
-            int, strawberry.argument(description=f"How many todos to return, 1 to {MAX_PAGE}.")
-        ] = 20,
+        skip: skipping("todos") = 0,
+        take: taking("todos") = 20,
     ) -> list[Todo]:
         if (todo_list_id is None) == (project_id is None):
             raise BadUserInput("Give exactly one of todoListId and projectId")
-        if skip < 0 or not 0 < take <= MAX_PAGE:
-            raise BadUserInput(f"skip must be >= 0 and take between 1 and {MAX_PAGE}")
+        asked = page(skip, take)
         if todo_list_id is not None:
             await lookup.todo_list(info, todo_list_id, "read")
             query = TodoRow.filter(todo_list_id=todo_list_id)
@@ -88,8 +84,8 @@ class TodoQuery:
             query = TodoRow.filter(todo_list__project_id=project_id)
         ids = (
             await query.order_by("position", "id")
-            .offset(skip)
-            .limit(take)
+            .offset(asked.skip)
+            .limit(asked.take)
             .values_list("id", flat=True)
         )
         return [Todo.from_row(row) for row in await snapshots.todos(ids)]

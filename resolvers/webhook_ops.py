@@ -17,11 +17,13 @@ from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus
 from resolvers import webhook_rules as rules
 from resolvers.authz import context_of, principal
 from resolvers.health import send_once
+from resolvers.quotas import count_send
 from resolvers.validate import given
-from resolvers.webhooks import MAX_TAKE, check_page, webhooks_changed
+from resolvers.webhooks import webhooks_changed
 from schema.enums import DeliveryStatus as DeliveryStatusEnum
 from schema.enums import WebhookEvent
 from schema.errors import BadUserInput, NotFound
+from schema.paging import page, skipping, taking
 from schema.webhooks import (
     PageInfo,
     RecoverWebhookInput,
@@ -54,12 +56,10 @@ class WebhookOpsQuery:
             DeliveryStatusEnum | None,
             strawberry.argument(description="Only deliveries in this state."),
         ] = None,
-        skip: Annotated[int, strawberry.argument(description="How many deliveries to skip.")] = 0,
-        take: Annotated[
-            int, strawberry.argument(description=f"How many deliveries to return, 1 to {MAX_TAKE}.")
-        ] = 20,
+        skip: skipping("deliveries") = 0,
+        take: taking("deliveries") = 20,
     ) -> WebhookDeliveryPagination:
-        check_page(skip, take)
+        page(skip, take)
         webhook = await rules.own(info, webhook_id)
         query = Delivery.filter(webhook_id=webhook.id)
         if status is not None:
@@ -144,7 +144,9 @@ class WebhookOpsMutation:
             event = str(input.event)
         else:
             event = webhook.events[0] if webhook.events else "TODO_CREATED"
-        delivery = await send_once(info, webhook, event, sample_body(event, webhook_row(webhook)))
+        delivery = await send_once(
+            info, webhook, event, lambda: sample_body(event, webhook_row(webhook))
+        )
         return await delivery_view(delivery)
 
     @strawberry.mutation(
@@ -171,6 +173,7 @@ class WebhookOpsMutation:
             )
             context_of(info).services.announcer.announce(Announcement.DELIVERIES)
         else:
+            await count_send(info, delivery.webhook_id)
             sender = context_of(info).services.sender
             if sender is not None:
                 await sender.send_now(delivery.id)

@@ -1,6 +1,7 @@
 """The rules a webhook must satisfy to be saved: URL, scope, filters and the per-company cap."""
 
 from strawberry.types import Info
+from tortoise.queryset import QuerySet
 
 from bridge.urlguard import InvalidWebhookUrl, check_url
 from models import access, ids
@@ -8,7 +9,14 @@ from models.accounts import Company, CompanyUser
 from models.tracker import CustomField, Project, Tag, TodoList
 from models.webhooks import Webhook
 from resolvers import validate
-from resolvers.authz import company_level, context_of, find_company, project_level, user_id
+from resolvers.authz import (
+    company_level,
+    context_of,
+    find_company,
+    principal,
+    project_level,
+    user_id,
+)
 from schema.errors import BadUserInput, Forbidden, NotFound, PlanLimitReached
 from schema.webhooks import WebhookRecordFiltersInput
 
@@ -21,7 +29,7 @@ async def url(info: Info, value: str) -> str:
         await check_url(value, allow_private=context_of(info).services.policy.allow_private_urls)
     except InvalidWebhookUrl as exc:
         raise BadUserInput(f"Invalid webhook url: {exc}", field="url") from None
-    return value.strip()
+    return value
 
 
 def name(value: str | None) -> str | None:
@@ -47,10 +55,18 @@ async def company(info: Info) -> Company:
 
 
 async def scope(info: Info, company_id: str, project_ids: list[str]) -> list[str]:
-    """Project ADMIN on every listed project, or company OWNER/ADMIN for all projects."""
+    """Project ADMIN on every listed project, or company OWNER/ADMIN for all projects; and,
+    for a portal session, within its scope."""
     project_ids = list(dict.fromkeys(project_ids))
     if len(project_ids) > MAX_PROJECTS:
         raise BadUserInput(f"projectIds may hold at most {MAX_PROJECTS} ids", field="projectIds")
+    portal = principal(info).portal
+    if portal is not None and not portal.covers(company_id, project_ids):
+        raise Forbidden(
+            "This portal session covers webhooks of these projects only: "
+            f"{', '.join(sorted(portal.project_ids))}; list projectIds among them",
+            field="projectIds",
+        )
     if not project_ids:
         if await company_level(info, company_id) not in access.COMPANY_ADMINS:
             raise Forbidden(
@@ -114,10 +130,30 @@ async def below_cap(info: Info, company_id: str, excluding: str | None = None) -
         raise PlanLimitReached(f"This company already has {limit} enabled webhooks")
 
 
+def in_portal_scope(info: Info, found: Webhook) -> bool:
+    """Whether the caller's portal session (if it uses one) covers the webhook."""
+    portal = principal(info).portal
+    return portal is None or portal.covers(found.company_id, found.project_ids)
+
+
+async def portal_narrowed(info: Info, query: QuerySet[Webhook]) -> QuerySet[Webhook]:
+    """The webhooks of `query` the caller's portal session (if any) covers. Project lists are
+    JSON, so they are compared here, among one company's webhooks (a bounded number)."""
+    portal = principal(info).portal
+    if portal is None:
+        return query
+    query = query.filter(company_id=portal.company_id)
+    if portal.every_project:
+        return query
+    found = await query.values_list("id", "project_ids")
+    return query.filter(id__in=[i for i, p in found if portal.covers(portal.company_id, p)])
+
+
 async def own(info: Info, webhook_id: str) -> Webhook:
-    """A webhook only its creator may see or change."""
+    """A webhook only its creator may see or change; outside a portal session's scope, one
+    that does not exist."""
     found = await ids.find(Webhook, webhook_id)
-    if found is None:
+    if found is None or not in_portal_scope(info, found):
         raise NotFound("Webhook", webhook_id)
     if found.created_by_id != user_id(info):
         raise Forbidden("Only the webhook's creator may use it")

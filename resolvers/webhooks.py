@@ -18,7 +18,7 @@ from resolvers.emit import routing_changed
 from resolvers.health import health_check
 from resolvers.validate import given
 from schema.domain import MutationResult
-from schema.errors import BadUserInput
+from schema.paging import page, skipping, taking
 from schema.webhooks import (
     CreateWebhookInput,
     DeleteWebhookInput,
@@ -30,16 +30,9 @@ from schema.webhooks import (
     WebhookPagination,
 )
 
-MAX_TAKE = 100
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def check_page(skip: int, take: int) -> None:
-    if skip < 0 or not 0 < take <= MAX_TAKE:
-        raise BadUserInput(f"skip must be >= 0 and take between 1 and {MAX_TAKE}")
 
 
 async def webhooks_changed(info: Info, webhook_id: str) -> None:
@@ -63,13 +56,11 @@ class WebhookQuery:
             WebhookFilter | None,
             strawberry.argument(description="Only enabled or only disabled webhooks."),
         ] = None,
-        skip: Annotated[int, strawberry.argument(description="How many webhooks to skip.")] = 0,
-        take: Annotated[
-            int, strawberry.argument(description=f"How many webhooks to return, 1 to {MAX_TAKE}.")
-        ] = 20,
+        skip: skipping("webhooks") = 0,
+        take: taking("webhooks") = 20,
     ) -> WebhookPagination:
-        check_page(skip, take)
-        query = WebhookRow.filter(created_by_id=user_id(info))
+        page(skip, take)
+        query = await rules.portal_narrowed(info, WebhookRow.filter(created_by_id=user_id(info)))
         if filter is not None and given(filter.enabled) and filter.enabled is not None:
             query = query.filter(enabled=filter.enabled)
         total = await query.count()

@@ -52,6 +52,19 @@ class PlanLimitReached(ApiError):
     code = "PLAN_LIMIT_REACHED"
 
 
+class RateLimited(ApiError):
+    """A rate or quota is spent. retry_after: seconds until the rate allows one more, when
+    waiting helps (a quota of things held open frees only when one is closed)."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: int | None = None, **extra: Any) -> None:
+        if retry_after is not None:
+            extra["retryAfter"] = retry_after
+        super().__init__(message, **extra)
+        self.retry_after = retry_after
+
+
 class SubscriberTooSlow(ApiError):
     """A subscriber fell further behind the live stream than its queue holds."""
 

@@ -5,6 +5,7 @@ and everything that executes operations (the app, the bridge, tests) imports `sc
 """
 
 import strawberry
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -12,7 +13,12 @@ from resolvers.authz import FreshRoles
 from resolvers.checklists import ChecklistMutation, ChecklistQuery
 from resolvers.comments import CommentMutation, CommentQuery
 from resolvers.custom_fields import CustomFieldMutation, CustomFieldQuery
+from resolvers.delivery_log import DeliveryLogQuery
+from resolvers.portal import PortalMutation, PortalQuery
+from resolvers.portal_gate import gate
 from resolvers.projects import ProjectMutation, ProjectQuery
+from resolvers.quotas import OperationRate
+from resolvers.stats import StatsQuery
 from resolvers.subscriptions import StreamExecutor, Subscription
 from resolvers.tags import TagMutation, TagQuery
 from resolvers.todo_links import TodoLinkMutation
@@ -46,6 +52,9 @@ Query = merged(
         ChecklistQuery,
         WebhookQuery,
         WebhookOpsQuery,
+        DeliveryLogQuery,
+        StatsQuery,
+        PortalQuery,
     ),
 )
 Mutation = merged(
@@ -63,8 +72,10 @@ Mutation = merged(
         CommentMutation,
         WebhookMutation,
         WebhookOpsMutation,
+        PortalMutation,
     ),
 )
+gate(Query, Mutation, Subscription)
 
 
 class Schema(strawberry.Schema):
@@ -73,6 +84,12 @@ class Schema(strawberry.Schema):
         faults = log_client_errors(errors)
         if faults:
             super().process_errors(faults, execution_context)
+
+    def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
+        """Rates are awaited, so execute_sync (in-process callers only: tools, tests) runs
+        without them; every client request is executed asynchronously, and counted."""
+        extensions = super().get_extensions(sync)
+        return [e for e in extensions if not (sync and isinstance(e, OperationRate))]
 
 
 schema = Schema(
@@ -84,5 +101,6 @@ schema = Schema(
     # leak of graphql-core 3.3 in long-lived subscriptions (see StreamExecutor).
     execution_context_class=StreamExecutor,
     scalar_overrides=SCALAR_OVERRIDES,
-    extensions=[FreshRoles, ErrorCodes, InputValidation],
+    # OperationRate after InputValidation, whose validation errors it replaces when refusing.
+    extensions=[FreshRoles, ErrorCodes, InputValidation, OperationRate],
 )

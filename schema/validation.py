@@ -33,6 +33,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.schema import validate_document
 
 from models.text import unstorable
+from schema.cost import QueryCost
 from schema.errors import BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, BadUserInput, with_code
 
 MAX_DEPTH = 10
@@ -96,7 +97,12 @@ class StorableStrings(_ArgumentPath):
 
 # Strawberry's QueryDepthLimiter and MaxAliasesLimiter build a new rule class per request, which
 # would make every validation a cache miss; build the rules once and share them.
-LIMIT_RULES: Rules = (depth_rule(MAX_DEPTH, None), aliases_rule(MAX_ALIASES), StorableStrings)
+LIMIT_RULES: Rules = (
+    depth_rule(MAX_DEPTH, None),
+    aliases_rule(MAX_ALIASES),
+    StorableStrings,
+    QueryCost,
+)
 
 
 @lru_cache(maxsize=16)

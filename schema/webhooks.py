@@ -1,5 +1,7 @@
 """Webhook management types (API.md §4), including the delivery log."""
 
+import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Self
 
@@ -207,9 +209,30 @@ class DeliveryAttempt:
     response_body: str | None = strawberry.field(
         description="The first 4 KiB of the answer's body."
     )
+    request_headers: JSON | None = strawberry.field(
+        description=(
+            "The request's headers exactly as sent, signatures included, as an object in the "
+            "order sent; null when no request was made (the webhook was gone)."
+        )
+    )
+    # Rebuilds the body on demand (see request_body); given by the resolver that built this.
+    body: strawberry.Private[Callable[[], Awaitable[str | None]] | None] = None
+
+    @strawberry.field(
+        description=(
+            "The request's body byte for byte, rebuilt from what it was made of (the event and "
+            "the webhook as it was then, or the stored payload of a test or health check) and "
+            "checked against the SHA-256 recorded when it was sent. Null when that is no longer "
+            "possible: its event is past the event retention, or nothing was sent."
+        )
+    )
+    async def request_body(self) -> str | None:
+        return await self.body() if self.body is not None else None
 
     @classmethod
-    def from_model(cls, row: AttemptRow) -> Self:
+    def from_model(
+        cls, row: AttemptRow, body: Callable[[], Awaitable[str | None]] | None = None
+    ) -> Self:
         return cls(
             number=row.number,
             started_at=row.started_at,
@@ -217,7 +240,13 @@ class DeliveryAttempt:
             status_code=row.status_code,
             error=row.error,
             response_body=row.response_body,
+            request_headers=json.loads(row.request_headers) if row.request_headers else None,
+            body=body,
         )
+
+
+# Given a delivery and one of its attempts, what rebuilds the attempt's body.
+BodySource = Callable[[DeliveryRow, AttemptRow], Callable[[], Awaitable[str | None]]]
 
 
 @strawberry.type(
@@ -254,7 +283,9 @@ class WebhookDelivery:
     attempts: list[DeliveryAttempt] = strawberry.field(description="Every attempt, first to last.")
 
     @classmethod
-    def from_model(cls, row: DeliveryRow, attempts: list[AttemptRow]) -> Self:
+    def from_model(
+        cls, row: DeliveryRow, attempts: list[AttemptRow], bodies: BodySource | None = None
+    ) -> Self:
         return cls(
             id=row.id,
             webhook_id=row.webhook_id,
@@ -265,7 +296,9 @@ class WebhookDelivery:
             attempt_count=row.attempt_count,
             next_attempt_at=row.next_attempt_at,
             created_at=row.created_at,
-            attempts=[DeliveryAttempt.from_model(a) for a in attempts],
+            attempts=[
+                DeliveryAttempt.from_model(a, bodies(row, a) if bodies else None) for a in attempts
+            ],
         )
 
 

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -15,6 +16,7 @@ import pytest
 from hookline import accounts
 from hookline.app import build_app
 from hookline.settings import Settings
+from tests import browser as browsers
 from tests.receiver import Receiver
 
 POSTGRES_URL = os.environ.get("HOOKLINE_TEST_POSTGRES_URL")
@@ -186,3 +188,19 @@ async def receiver() -> AsyncIterator[Receiver]:
     started = await Receiver().start()
     yield started
     await started.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    """Debian's Chromium, or a skip that says why (tests/browser.py)."""
+    return browsers.chromium_path()
+
+
+@pytest.fixture(scope="module")
+async def browser(chromium: Path) -> AsyncIterator[Any]:
+    async with browsers.async_api.async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=str(chromium), args=browsers.CHROMIUM_ARGS
+        )
+        yield launched
+        await launched.close()

@@ -7,7 +7,6 @@ HOOKLINE_TEST_REQUIRE_BROWSER=1, which turns such a skip into a failure.
 """
 
 import json
-import os
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -18,26 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.browser import WAIT_MS, Guard, async_api, only_the_service, screenshot
 from tests.servers import HooklineProcess, hookline_cli
-
-try:
-    from playwright import async_api
-except ImportError:  # pragma: no cover - a machine without the test extra
-    async_api = None  # type: ignore[assignment]
-
-CHROMIUM = Path(os.environ.get("HOOKLINE_TEST_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(os.environ.get("HOOKLINE_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))
-# As a CI machine must: without these Chromium phones Google at start-up.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-REQUIRED = os.environ.get("HOOKLINE_TEST_REQUIRE_BROWSER") == "1"
-WAIT_MS = 15_000
 
 QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
 OPEN_TOOL_EDITOR = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror"
@@ -86,41 +67,13 @@ async def service(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Ser
         yield Service(f"http://{process.address}", email, account)
 
 
-def unavailable(reason: str) -> None:
-    if REQUIRED:
-        pytest.fail(f"{reason}; HOOKLINE_TEST_REQUIRE_BROWSER=1 requires the browser tests")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Path:
-    if async_api is None:
-        unavailable("Playwright is not installed (pip install -e '.[test]')")
-    if not CHROMIUM.exists():
-        unavailable(
-            f"no Chromium at {CHROMIUM} (apt-get install chromium, or set HOOKLINE_TEST_CHROMIUM)"
-        )
-    return CHROMIUM
-
-
-@pytest.fixture(scope="module")
-async def browser(chromium: Path) -> AsyncIterator[Any]:
-    async with async_api.async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=str(chromium), args=CHROMIUM_ARGS
-        )
-        yield launched
-        await launched.close()
-
-
 @dataclass
 class Tab:
     """One browser page on the service, recording what would have left the machine."""
 
     page: Any
     service: Service
-    offsite: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    guard: Guard
     sent_frames: list[str] = field(default_factory=list)
 
     async def open(self) -> None:
@@ -129,7 +82,8 @@ class Tab:
             await self.page.wait_for_selector(QUERY_EDITOR, timeout=WAIT_MS)
         except async_api.TimeoutError:
             pytest.fail(
-                f"GraphiQL did not appear; other hosts asked: {self.offsite}; errors: {self.errors}"
+                f"GraphiQL did not appear; other hosts asked: {self.guard.offsite}; "
+                f"errors: {self.guard.errors}"
             )
 
     async def type_into(self, editor: Any, text: str) -> None:
@@ -171,16 +125,10 @@ class Tab:
         )
 
     async def screenshot(self, name: str) -> Path:
-        folder = ARTIFACTS / "graphiql"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{name}.png"
-        await self.page.screenshot(path=str(path))
-        print(f"screenshot: {path}")
-        return path
+        return await screenshot(self.page, "graphiql", name)
 
     def assert_stayed_home(self) -> None:
-        assert self.offsite == [], f"the page asked other hosts: {self.offsite}"
-        assert self.errors == [], f"the page logged errors: {self.errors}"
+        self.guard.assert_clean()
 
 
 @pytest.fixture
@@ -188,18 +136,7 @@ async def tab(browser: Any, service: Service) -> AsyncIterator[Tab]:
     # A fresh context per test: GraphiQL keeps headers and tabs in localStorage.
     context = await browser.new_context(viewport={"width": 1440, "height": 900})
     page = await context.new_page()
-    tab = Tab(page, service)
-
-    async def only_the_service(route: Any) -> None:
-        if route.request.url.startswith(f"{service.url}/"):
-            await route.continue_()
-        else:
-            tab.offsite.append(route.request.url)
-            await route.abort()
-
-    await page.route("**/*", only_the_service)
-    page.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: tab.errors.append(str(e)))
+    tab = Tab(page, service, await only_the_service(page, service.url))
     page.on("websocket", lambda ws: ws.on("framesent", lambda f: tab.sent_frames.append(f)))
     yield tab
     await context.close()

@@ -74,8 +74,30 @@ async def test_a_hosts_file_name_for_loopback_is_rejected(owner: Account) -> Non
         pytest.skip("no loopback alias in /etc/hosts on this machine")
     result = await execute(owner, CREATE, {"i": {"url": f"http://{alias}:8080/hook"}})
     [error] = result.errors
-    assert error.extensions["code"] == "BAD_USER_INPUT" and "loopback" in error.message
-    assert alias in error.message
+    assert error.extensions["code"] == "BAD_USER_INPUT"
+    assert f"'{alias}' does not resolve to a public address" in error.message
+    # Issue 10 defect 7: the answer named the address, mapping internal names.
+    assert "127." not in error.message and "loopback" not in error.message
+
+
+@pytest.mark.parametrize(
+    "url", [" https://93.184.215.14/hook", "https://93.184.215.14/hook\n", "\thttps://a.example/"]
+)
+async def test_surrounding_whitespace_is_refused_not_trimmed(owner: Account, url: str) -> None:
+    result = await execute(owner, CREATE, {"i": {"url": url}})
+    [error] = result.errors
+    assert error.extensions["code"] == "BAD_USER_INPUT"
+    assert "whitespace" in error.message
+    assert await Webhook.filter(company_id=owner.company_id).count() == 0
+
+
+@pytest.mark.parametrize("port", [22, 25])
+async def test_system_ports_are_refused(owner: Account, port: int) -> None:
+    result = await execute(owner, CREATE, {"i": {"url": f"http://93.184.215.14:{port}/"}})
+    [error] = result.errors
+    assert error.extensions["code"] == "BAD_USER_INPUT"
+    assert f"port {port}" in error.message
+    assert await Webhook.filter(company_id=owner.company_id).count() == 0
 
 
 async def test_update_is_guarded_too(owner: Account) -> None:

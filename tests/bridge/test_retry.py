@@ -103,6 +103,11 @@ def test_transport_error_and_3xx_are_retried() -> None:
     assert run(fail(302)).kind == "retry"
 
 
+def test_blocked_by_the_url_guard_is_final_at_once() -> None:
+    blocked = Outcome(None, "blocked: 127.0.0.1 is a loopback address", None, blocked=True)
+    assert run(blocked, attempt=1) == Decision("blocked", None)
+
+
 def test_exhausted_after_last_scheduled_attempt() -> None:
     assert run(fail(500), attempt=len(DEFAULT_SCHEDULE)) == Decision("exhausted", None)
     assert run(fail(500), attempt=3, schedule=(0, 1, 2)) == Decision("exhausted", None)

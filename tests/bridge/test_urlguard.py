@@ -12,7 +12,9 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bridge.urlguard import (
+    PRIVATE_HINT,
     BlockedAddress,
+    BlockedPort,
     GuardedResolver,
     InvalidWebhookUrl,
     address_block_reason,
@@ -20,6 +22,7 @@ from bridge.urlguard import (
     check_url_syntax,
     find_blocked,
     guarded_connector,
+    guarded_socket_factory,
 )
 
 
@@ -63,23 +66,14 @@ async def test_check_url_rejects(url: str, reason: str) -> None:
     assert reason in str(excinfo.value)
 
 
-async def test_check_url_rejects_hostname_resolving_to_loopback() -> None:
+async def refusal(url: str, resolver: Callable[[str, int], object]) -> str:
     with pytest.raises(InvalidWebhookUrl) as excinfo:
-        await check_url(
-            "https://evil.example/", allow_private=False, resolver=fixed_dns("127.0.0.1")
-        )
-    message = str(excinfo.value)
-    assert "resolves to a loopback address" in message
-    assert "127.0.0.1" not in message  # what a name resolves to is not told
-    assert "HOOKLINE_ALLOW_PRIVATE_URLS=1" in message
+        await check_url(url, allow_private=False, resolver=resolver)  # type: ignore[arg-type]
+    return str(excinfo.value)
 
 
-async def test_check_url_rejects_if_any_address_is_blocked() -> None:
-    resolver = fixed_dns("93.184.215.14", "10.1.2.3")
-    with pytest.raises(InvalidWebhookUrl) as excinfo:
-        await check_url("https://mixed.example/", allow_private=False, resolver=resolver)
-    assert "resolves to a private (RFC 1918) address" in str(excinfo.value)
-    assert "10.1.2.3" not in str(excinfo.value)
+async def gaierror(host: str, port: int) -> list[str]:
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1/", "http://localhost/", "http://10.0.0.1/"])
@@ -88,15 +82,49 @@ async def test_a_refused_private_url_names_the_setting_that_allows_it(url: str) 
         await check_url(url, allow_private=False, resolver=no_dns)
 
 
-@pytest.mark.parametrize("resolver", [fixed_dns(), "gaierror"])
-async def test_check_url_rejects_unresolvable_host(resolver: object) -> None:
-    if resolver == "gaierror":
+async def test_check_url_never_says_what_a_name_resolves_to() -> None:
+    # Issue 10 defect 7: "'vm' resolves to 127.0.0.1" mapped internal names for anyone.
+    message = await refusal("https://vm/", fixed_dns("127.0.0.1"))
+    assert message == f"URL host 'vm' does not resolve to a public address; {PRIVATE_HINT}"
+    mixed = await refusal("https://mixed.example/", fixed_dns("93.184.215.14", "10.1.2.3"))
+    assert "10.1.2.3" not in mixed and "private (" not in mixed
+    assert mixed.startswith("URL host 'mixed.example' does not resolve to a public address")
 
-        async def resolver(host: str, port: int) -> list[str]:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    with pytest.raises(InvalidWebhookUrl, match=r"could not resolve host 'nx\.example'"):
-        await check_url("https://nx.example/", allow_private=False, resolver=resolver)  # type: ignore[arg-type]
+async def test_an_unknown_name_answers_like_a_private_one() -> None:
+    # Otherwise the difference tells which names exist inside the network.
+    private = await refusal("https://nx.example/", fixed_dns("10.0.0.7"))
+    for resolver in (fixed_dns(), gaierror):
+        assert await refusal("https://nx.example/", resolver) == private
+
+
+@pytest.mark.parametrize("port", [1, 22, 25, 110, 443 - 1, 1023])
+async def test_check_url_refuses_system_ports(port: int) -> None:
+    message = await refusal(f"https://93.184.215.14:{port}/", no_dns)
+    assert f"port {port}" in message and "80, 443 and 1024 and up" in message
+    await check_url(f"http://127.0.0.1:{port}/", allow_private=True, resolver=no_dns)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://93.184.215.14/",
+        "https://93.184.215.14/",
+        "http://93.184.215.14:80/",
+        "https://93.184.215.14:443/",
+        "https://93.184.215.14:1024/",
+        "https://93.184.215.14:8443/",
+        "http://93.184.215.14:65535/",
+    ],
+)
+async def test_check_url_allows_web_and_unprivileged_ports(url: str) -> None:
+    await check_url(url, allow_private=False, resolver=no_dns)
+
+
+def test_socket_factory_refuses_system_ports() -> None:
+    # A URL saved while private URLs were allowed is still refused at connect time.
+    with pytest.raises(BlockedPort, match=r"93\.184\.215\.14 port 22: only 80, 443"):
+        guarded_socket_factory((socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 22)))
 
 
 async def test_check_url_accepts_public_addresses() -> None:
@@ -116,9 +144,12 @@ async def test_check_url_allow_private_skips_address_checks() -> None:
         await check_url("file:///etc/passwd", allow_private=True)
 
 
-def test_check_url_syntax_normalises_and_validates() -> None:
-    assert check_url_syntax("  https://example.com/h  ") == "https://example.com/h"
+def test_check_url_syntax_validates() -> None:
+    assert check_url_syntax("https://example.com/h") == "https://example.com/h"
     cases = {
+        " https://example.com/h": "must not start or end with whitespace",
+        "https://example.com/h ": "must not start or end with whitespace",
+        "\thttps://example.com/h\n": "must not start or end with whitespace",
         "https://user:pw@example.com/": "credentials",
         "https://user@example.com/": "credentials",
         "https:///path": "must include a host",
@@ -177,7 +208,7 @@ def test_blocked_address_message_and_type() -> None:
     assert str(exc) == "127.0.0.1 is a loopback address"
     assert isinstance(exc, OSError) and exc.strerror == str(exc)
     assert str(BlockedAddress("10.0.0.1", "private (RFC 1918)", "db.internal")) == (
-        "db.internal resolves to 10.0.0.1, a private (RFC 1918) address"
+        "db.internal does not resolve to a public address"
     )
 
 
@@ -203,7 +234,7 @@ async def test_guarded_resolver_filters_and_blocks() -> None:
 
     inner = FakeResolver("127.0.0.1", "::1")
     blocked = GuardedResolver(inner)
-    with pytest.raises(BlockedAddress, match=r"x\.example resolves to 127\.0\.0\.1, a loopback"):
+    with pytest.raises(BlockedAddress, match=r"^x\.example does not resolve to a public address$"):
         await blocked.resolve("x.example", 443)
     await blocked.close()
     assert inner.closed
@@ -246,7 +277,14 @@ async def test_guarded_connector_blocks_loopback(
             await session.post(f"http://{host}:{port}/", data=b"{}")
     blocked = find_blocked(excinfo.value)
     assert blocked is not None and blocked.reason == "loopback"
-    assert "a loopback address" in str(excinfo.value)  # the caller sees why, not just "failed"
+    # The caller sees why, not just "failed"; but never what a name resolved to.
+    expected = (
+        "127.0.0.1 is a loopback address"
+        if host == "127.0.0.1"
+        else "localhost does not resolve to a public address"
+    )
+    assert expected in str(excinfo.value)
+    assert host == "127.0.0.1" or "127.0.0.1" not in str(excinfo.value)
     assert seen == []
 
 

@@ -1,9 +1,10 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
+from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0002_delivery_indexes')]
+    dependencies = [('models', '0002_portal')]
 
     initial = False
 
@@ -18,5 +19,9 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'routing_change', 'app': 'models', 'pk_attr': 'id', 'table_description': 'What one routing version changed, so a cache can refresh just that: the webhooks'},
             bases=['Model'],
+        ),
+        ops.AddIndex(
+            model_name='Delivery',
+            index=Index(fields=['status', 'created_at']),
         ),
     ]

@@ -1,0 +1,99 @@
+"""One tenant's sends on demand never hold up another's deliveries (issue 10 defect 2).
+
+testWebhook sent at once through the shared pool, outside the per-endpoint limit and with no
+rate: 1,100 concurrent calls to a hanging URL delayed a healthy webhook's deliveries from
+~20 ms to 15 s. Now each webhook's sends on demand take its place among its requests in
+flight, and are counted per webhook and per token.
+"""
+
+import asyncio
+
+from bridge.config import BridgeConfig
+from bridge.dispatcher import Dispatcher
+from bridge.queue import Claimed
+from bridge.service import client_session
+from hookline.settings import Settings
+from models.webhooks import Delivery, Webhook
+from tests.conftest import Account, Client
+from tests.receiver import Receiver
+from tests.tracker import Tracker, create
+
+TEST = "mutation($w:String!){testWebhook(input:{webhookId:$w}){status}}"
+FLOOD = 2000
+
+
+async def hanging() -> Receiver:
+    """An endpoint that answers only after every timeout of these tests."""
+    receiver = await Receiver().start()
+    receiver.default = (200, {}, 60.0)
+    return receiver
+
+
+async def test_a_flood_of_test_sends_leaves_other_deliveries_flowing(
+    gql: Client, owner: Account, receiver: Receiver
+) -> None:
+    stuck = await hanging()
+    try:
+        flooded = await create(gql, stuck.url, events=["COMMENT_CREATED"])
+        await create(gql, receiver.url, events=["TAG_CREATED"])
+        flood = [asyncio.create_task(gql.raw(TEST, {"w": flooded["id"]})) for _ in range(FLOOD)]
+        await stuck.wait_for(1, within=60)  # the flood has reached the hanging endpoint
+        tracker = Tracker(gql, owner.project_id)
+        await tracker.tag("during the flood")
+        [delivered] = await receiver.wait_for(1)
+        assert delivered.json["event"] == "TAG_CREATED"
+        results = await asyncio.gather(*flood)
+    finally:
+        await stuck.stop()
+    assert len(stuck.requests) < FLOOD // 10  # not 2,000 requests to one host at once
+    codes = [r["errors"][0]["extensions"]["code"] for r in results if r.get("errors")]
+    assert codes == ["RATE_LIMITED"] * (FLOOD - len(stuck.requests))
+    # The rate's window slides: a flood across a minute's turn may get a few more through.
+    allowed = int(Settings().rate_limit_test_webhook.split("/")[0])
+    assert allowed <= len(stuck.requests) <= 2 * allowed
+
+
+async def test_sends_on_demand_take_the_endpoint_limit(
+    gql: Client, owner: Account, receiver: Receiver
+) -> None:
+    """Below the rates: the dispatcher lets a webhook hold per_endpoint_limit requests, sends
+    on demand included, so a flood of them cannot take the pool from the rest."""
+    stuck = await hanging()
+    config = BridgeConfig(
+        allow_private_urls=True, delivery_timeout=60, per_endpoint_limit=4, max_in_flight=32
+    )
+    session = client_session(config)
+    dispatcher = Dispatcher(session, config)
+    flood: list[asyncio.Task[None]] = []
+    try:
+        flooded = await create(gql, stuck.url, events=["COMMENT_CREATED"])
+        healthy = await create(gql, receiver.url, events=["TAG_CREATED"])
+        for n in range(100):  # more than the whole pool
+            delivery = await Delivery.create(
+                webhook_id=flooded["id"],
+                event="COMMENT_CREATED",
+                message_id=f"msg_flood_{owner.user_id}_{n}",
+                payload={"n": n},
+                next_attempt_at=None,  # one-off: the app's own dispatcher never claims it
+            )
+            flood.append(asyncio.create_task(dispatcher.send_now(delivery.id)))
+        await stuck.wait_for(config.per_endpoint_limit)
+        delivery = await Delivery.create(
+            webhook_id=healthy["id"],
+            event="TAG_CREATED",
+            message_id=f"msg_healthy_{owner.user_id}",
+            payload={"healthy": True},
+            next_attempt_at=None,
+        )
+        webhook = await Webhook.get(id=healthy["id"])
+        dispatcher.submit([Claimed.of(delivery)], {webhook.id: webhook}, {})
+        [delivered] = await receiver.wait_for(1)
+        assert delivered.json == {"healthy": True}
+        assert len(stuck.requests) == config.per_endpoint_limit
+    finally:
+        for task in flood:
+            task.cancel()
+        await asyncio.gather(*flood, return_exceptions=True)
+        await dispatcher.stop(grace=0)
+        await session.close()
+        await stuck.stop()
