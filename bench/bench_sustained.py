@@ -163,6 +163,9 @@ async def main() -> None:
             env = {"HOOKLINE_DATABASE_URL": f"sqlite://{tmp}/sustained.db"}
             commands = [["serve"]]
         env["HOOKLINE_ALLOW_PRIVATE_URLS"] = "1"
+        # One client token sends every event: the per-token rate limits are not measured here.
+        env["HOOKLINE_RATE_LIMIT_REQUESTS"] = "1000000/minute"
+        env["HOOKLINE_MAX_CONCURRENT_OPERATIONS_PER_TOKEN"] = "1024"
         if args.source == "log":  # no announcement comes from this process: poll the log
             env["HOOKLINE_EVENT_POLL_SECONDS"] = "0.002"
         made = bootstrap(env)
