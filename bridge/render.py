@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Protocol
 
 from bridge.signing import sign
 from models.payload import event_body
@@ -191,7 +191,21 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def active_secrets(webhook: Webhook, now: datetime) -> list[str]:
+class SigningKeys(Protocol):
+    """What build_request reads of a webhook: a stored Webhook, or `hookline listen`'s local
+    stand-in (hookline/local/forwarder.py), so both sign with this one code."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def secret(self) -> str: ...
+    @property
+    def previous_secret(self) -> str | None: ...
+    @property
+    def previous_secret_expires_at(self) -> datetime | None: ...
+
+
+def active_secrets(webhook: SigningKeys, now: datetime) -> list[str]:
     """Newest first; the previous secret signs too until its grace period ends."""
     valid = [webhook.secret]
     expires = webhook.previous_secret_expires_at
@@ -201,7 +215,7 @@ def active_secrets(webhook: Webhook, now: datetime) -> list[str]:
 
 
 def build_request(
-    webhook: Webhook, message_id: str, event_type: str, body: bytes, now: datetime
+    webhook: SigningKeys, message_id: str, event_type: str, body: bytes, now: datetime
 ) -> Request:
     headers = sign(active_secrets(webhook, now), message_id, int(now.timestamp()), body, event_type)
     headers["Content-Type"] = "application/json"

@@ -1,7 +1,8 @@
 """Retention: finished deliveries (with their attempts) and events past their age are purged
 in small batches, each a short transaction, so the dispatcher's writes never wait long; after
 each batch the purge rests PAUSE_FACTOR times as long as the batch took, so it holds the
-database (SQLite has one writer) at most a fifth of the time, however big the backlog.
+database (SQLite has one writer) at most a fifth of the time, however big the backlog. A
+rotated-out webhook secret is erased once its grace period is over.
 
 Events go only once the matcher has passed them and no pending delivery still needs them;
 the horizon they leave behind makes a subscription resuming before it fail with
@@ -16,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from bridge import queue
 from events import log
+from models.webhooks import Webhook
 
 logger = logging.getLogger("hookline.retention")
 
@@ -45,6 +47,17 @@ async def purge_events(
     needed = await queue.oldest_pending_event()
     below = min(matched_through + 1, needed if needed is not None else matched_through + 1)
     return await _in_batches(lambda: log.purge(cutoff, below, BATCH), "events")
+
+
+async def erase_expired_secrets(now: datetime | None = None) -> int:
+    """Set the previous secret of every webhook whose rotation grace period is over to NULL:
+    signing has ignored it since (bridge.render), and a secret no one needs is not kept."""
+    erased = await Webhook.filter(
+        previous_secret__isnull=False, previous_secret_expires_at__lte=now or datetime.now(UTC)
+    ).update(previous_secret=None, previous_secret_expires_at=None)
+    if erased:
+        logger.info("erased %d rotated-out webhook secrets", erased)
+    return erased
 
 
 async def _in_batches(batch: Callable[[], Awaitable[int]], what: str) -> int:

@@ -102,6 +102,7 @@ class Bridge:
             try:
                 metrics.QUEUE_DEPTH.set(await queue.pending_count())
                 await retention.purge_deliveries(self.config.retention_days)
+                await retention.erase_expired_secrets()
                 if self.leadership.is_leader:  # one purger of events: the matcher
                     await retention.purge_events(
                         self.config.event_retention_days, self.matcher.cursor

@@ -6,7 +6,8 @@ from enum import StrEnum
 class Announcement(StrEnum):
     EVENTS = "events"  # events were committed: read the log
     WEBHOOKS = "webhooks"  # a webhook was created, changed, disabled or deleted
-    ACCESS = "access"  # who may read which project changed: projects, memberships, tokens
+    ACCESS = "access"  # who may read which project changed: memberships
+    TOKENS = "tokens"  # an API token was revoked: forget cached tokens, re-check open streams
     DELIVERIES = "deliveries"  # deliveries became due: dispatchers should claim
 
     @classmethod

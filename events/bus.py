@@ -22,6 +22,7 @@ CHANNEL = "hookline:announce"
 CLIENT_NAME = "hookline-bus"
 PUBLISH_ATTEMPTS = 3
 RETRY_BASE = 0.05
+PUBLISH_DRAIN = 2.0  # seconds stop() waits for announcements still being published
 
 Listener = Callable[[Announcement], None]
 
@@ -40,6 +41,11 @@ class LocalBus:
             listener(kind)
 
     def announce(self, kind: Announcement = Announcement.EVENTS) -> None:
+        self._deliver(kind)
+
+    def hear(self, kind: Announcement) -> None:
+        """Tell this process's listeners only: a change noticed in the database, which every
+        other process notices there too (events.watch)."""
         self._deliver(kind)
 
     async def start(self) -> None:
@@ -66,11 +72,13 @@ class RedisBus(LocalBus):
 
     def announce(self, kind: Announcement = Announcement.EVENTS) -> None:
         self._deliver(kind)  # our own process hears it at once
-        task = asyncio.get_running_loop().create_task(self._publish(kind))
+        task = asyncio.get_running_loop().create_task(self.publish(kind))
         self._publishes.add(task)
         task.add_done_callback(self._publishes.discard)
 
-    async def _publish(self, kind: Announcement) -> None:
+    async def publish(self, kind: Announcement) -> None:
+        """Tell every process over Redis, and wait for it (announce does it in the background;
+        a command-line process that exits at once awaits this)."""
         for _ in range(PUBLISH_ATTEMPTS):
             try:
                 await self._redis.publish(CHANNEL, kind.value)
@@ -121,6 +129,8 @@ class RedisBus(LocalBus):
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
+        if self._publishes:  # what was announced before stopping still goes out (the CLI's)
+            await asyncio.wait(list(self._publishes), timeout=PUBLISH_DRAIN)
         for task in list(self._publishes):
             task.cancel()
         await self._redis.aclose()

@@ -3,7 +3,10 @@
 `follow(after)` gives a subscriber every event with id > after: the stored backlog first, then
 live events, with no gap and no duplicate at the hand-over. It registers its queue *before*
 reading the backlog and skips ids it has already yielded. A subscriber whose queue overflows
-is cut off with SubscriberTooSlow; it may resume with `after` = the last id it saw.
+is cut off with SubscriberTooSlow; it may resume with `after` = the last id it saw. When access
+may have changed (a membership, a revoked token) every live subscriber is also handed RECHECK,
+so it checks its rights at once rather than at its next event: a revoked token's stream ends
+even while its projects are quiet.
 
 Both the tail and a replay read only below the log's horizon (events.log.horizon): on
 PostgreSQL an event committed above it waits, unread, until every older transaction has ended;
@@ -35,10 +38,23 @@ SUBSCRIBERS = Gauge(
 )
 
 
+class Recheck:
+    """Not an event: access may have changed, check the subscriber's rights now."""
+
+
+RECHECK = Recheck()
+
+
 class _Subscriber:
     def __init__(self, size: int) -> None:
-        self.queue: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=size)
+        self.queue: asyncio.Queue[Event | Recheck | None] = asyncio.Queue(maxsize=size)
         self.overflowed = False
+
+    def nudge(self) -> None:
+        """Hand over RECHECK, unless the queue is full: then the next event comes first, and
+        the subscriber, seeing access changed (the epoch), checks before that one."""
+        if not self.overflowed and not self.queue.full():
+            self.queue.put_nowait(RECHECK)
 
     def offer(self, event: Event) -> None:
         if self.overflowed:
@@ -65,17 +81,17 @@ class EventTail:
         queue_size: int = 1000,
         poll_interval: float = 1.0,
         page_size: int = PAGE,
-        routing_version: Callable[[], Awaitable[int]] | None = None,
+        check_stored_changes: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
-        """routing_version: the stored count of access changes, read after each batch when
-        other processes may change access unheard (see models.webhooks.routing_version)."""
+        """check_stored_changes: called after each batch when other processes may change
+        access unheard (events.watch.StoredChanges.check, which announces what it finds to
+        this process, the tail included, before the batch reaches any subscriber)."""
         # Read when a subscriber starts following, so tests and operators may tune a live tail.
         self.queue_size = queue_size
         self.page_size = page_size
         self.poll_interval = poll_interval
         self.access_epoch = 0
-        self._routing_version = routing_version
-        self._version = -1
+        self._check_stored_changes = check_stored_changes
         self._subscribers: set[_Subscriber] = set()
         self._wake = asyncio.Event()
         self._last_id: int | None = None
@@ -91,8 +107,10 @@ class EventTail:
         return self._last_id or 0
 
     def on_announce(self, kind: Announcement) -> None:
-        if kind is Announcement.ACCESS:
+        if kind in (Announcement.ACCESS, Announcement.TOKENS):
             self.access_epoch += 1
+            for subscriber in self._subscribers:
+                subscriber.nudge()
         elif kind is Announcement.EVENTS:
             self._wake.set()
 
@@ -136,13 +154,10 @@ class EventTail:
             if not batch:
                 return held_back
             self._last_id = batch[-1].id
-            if self._routing_version is not None:
+            if self._check_stored_changes is not None:
                 # Read after the events: a change committed before any of them is seen here,
                 # and the subscribers look their access up again before they filter.
-                version = await self._routing_version()
-                if version != self._version:
-                    self._version = version
-                    self.access_epoch += 1
+                await self._check_stored_changes()
             for subscriber in list(self._subscribers):
                 for event in batch:
                     subscriber.offer(event)
@@ -150,7 +165,7 @@ class EventTail:
                 return held_back
 
     @contextlib.asynccontextmanager
-    async def follow(self, after: int) -> AsyncIterator[AsyncIterator[Event]]:
+    async def follow(self, after: int) -> AsyncIterator[AsyncIterator[Event | Recheck]]:
         subscriber = _Subscriber(self.queue_size)
         self._subscribers.add(subscriber)
         try:
@@ -158,7 +173,7 @@ class EventTail:
         finally:
             self._subscribers.discard(subscriber)
 
-    async def _stream(self, subscriber: _Subscriber, after: int) -> AsyncIterator[Event]:
+    async def _stream(self, subscriber: _Subscriber, after: int) -> AsyncIterator[Event | Recheck]:
         seen = after
         replaying = True
         while replaying:  # the backlog, page by page
@@ -180,6 +195,8 @@ class EventTail:
                     f"subscriber fell more than {self.queue_size} events behind; "
                     f'resubscribe with after: "{seen}"'
                 )
-            if event.id > seen:
+            if isinstance(event, Recheck):
+                yield event
+            elif event.id > seen:
                 yield event
                 seen = event.id

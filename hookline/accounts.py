@@ -2,10 +2,14 @@
 
 from tortoise.transactions import in_transaction
 
+from events.announcement import Announcement
 from hookline.auth import issue_token
+from models import tokens
 from models.accounts import Company, CompanyLevel, CompanyUser, User
 from models.slugs import unique_slug
 from models.tracker import Project, ProjectLevel, ProjectUser
+from resolvers.context import Announcer
+from resolvers.emit import announce_routing_change
 
 
 class AccountError(ValueError):
@@ -81,3 +85,12 @@ async def token_for(email: str) -> dict[str, object]:
         "tokenSecret": token.token_secret,
         "token": token.token,
     }
+
+
+async def revoke_token(token_id: str, announcer: Announcer) -> dict[str, object]:
+    """Revoke a token as revokeApiToken does. The announcer reaches running servers only
+    through Redis; without it they find the stored count moved within their poll interval."""
+    if not await tokens.revoke(token_id):
+        raise AccountError(f"no token with id {token_id!r}")
+    await announce_routing_change(announcer, Announcement.TOKENS)
+    return {"tokenId": token_id, "revoked": True}

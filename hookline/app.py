@@ -20,8 +20,10 @@ from bridge.service import Bridge, client_session
 from events.bus import LocalBus, RedisBus
 from events.log import Event
 from events.tail import SUBSCRIBERS, EventTail
+from events.watch import StoredChanges
 from hookline import graphiql, portal_page
 from hookline.admission import AdmitSockets
+from hookline.auth import Authenticator
 from hookline.graphql_view import HooklineGraphQL
 from hookline.limits import BodySizeLimit
 from hookline.ratelimit import Limits
@@ -79,18 +81,24 @@ def build_app(
         if migrate:
             await db.migrate(settings.database_url)
         await db.init(settings.database_url, settings.db_pool_size)
-        # The embedded single process hears every change of webhooks and access on its own
-        # bus. Processes sharing a database may not (an announcement can trail the events
-        # after it, or be lost with Redis): they compare the stored routing version.
+        # Changes of webhooks, access and tokens are counted in the database. The embedded
+        # single process hears its own on its bus, and polls the count only for the CLI's
+        # (a token revoked from the command line). Processes sharing a database may not hear
+        # each other (an announcement can trail the events after it, or be lost with Redis):
+        # their tails also compare the count after each batch, before subscribers see it.
         alone = db.dialect() == "sqlite" and serve_api and run_bridge
+        stored = StoredChanges(routing_version, bus.hear, settings.event_poll_seconds)
         tail = EventTail(
             queue_size=settings.max_subscriber_queue,
             poll_interval=settings.event_poll_seconds,
-            routing_version=None if alone else routing_version,
+            check_stored_changes=None if alone else stored.check,
         )
         SUBSCRIBERS.set_function(lambda: tail.subscriber_count)
+        authenticator = Authenticator()
+        bus.listen(authenticator.on_announce)  # first: streams re-check tokens after it
         bus.listen(tail.on_announce)
         await bus.start()
+        await stored.start()
         await tail.start()
         config = bridge_config(settings)
         session = client_session(config)
@@ -121,6 +129,7 @@ def build_app(
             sender=sender,
             limiter=limits,
             public_url=settings.public_url,
+            authenticator=authenticator,
         )
         if bridge is not None:
             await bridge.start()
@@ -138,6 +147,7 @@ def build_app(
             await session.close()
             await limits.close()
             await tail.stop()
+            await stored.stop()
             await bus.stop()
             await db.close()
 

@@ -1,10 +1,12 @@
-"""The `hookline` command: serve, bridge, bootstrap, token create, migrate."""
+"""The `hookline` command: serve, bridge, bootstrap, token create and revoke, migrate; and, for
+a developer's machine, listen and trigger (hookline/local)."""
 
 import argparse
 import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from typing import NoReturn
 
 from hookline import __version__, logs
 from hookline.settings import VARIABLES, Settings, SettingsError
@@ -29,6 +31,14 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return text
 
 
+class Parser(argparse.ArgumentParser):
+    """A mistake on the command line is one line on stderr, pointing at --help (argparse's
+    own prints the whole usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"hookline: {message} (see `{self.prog} --help`)\n")
+
+
 def environment() -> str:
     lines = ["environment variables:"]
     for name, default, meaning in VARIABLES:
@@ -39,14 +49,19 @@ def environment() -> str:
 def parsers() -> dict[str, argparse.ArgumentParser]:
     """Every parser by command ("" for the top level), so tests can check each one's help."""
     options = {"formatter_class": HelpFormatter, "epilog": environment()}
-    top = argparse.ArgumentParser(prog="hookline", description=__doc__, **options)
+    top = Parser(prog="hookline", description=__doc__, **options)
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(
-        name: str, text: str, group: argparse._SubParsersAction = commands
-    ) -> argparse.ArgumentParser:  # type: ignore[type-arg]
-        return group.add_parser(name, help=text, description=text, **options)
+        name: str,
+        text: str,
+        group: argparse._SubParsersAction = commands,  # type: ignore[type-arg]
+        epilog: str = options["epilog"],
+    ) -> argparse.ArgumentParser:
+        return group.add_parser(
+            name, help=text, description=text, formatter_class=HelpFormatter, epilog=epilog
+        )
 
     serve = command("serve", "API, GraphiQL at /graphql, bridge and dispatcher in one process")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on; 0.0.0.0 for all")
@@ -81,8 +96,13 @@ def parsers() -> dict[str, argparse.ArgumentParser]:
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     create = command("create", "a new token for an existing user; prints JSON", token_commands)
     create.add_argument("--email", required=True, help="the user's email")
+    revoke = command(
+        "revoke", "revoke a token: every running process refuses it at once", token_commands
+    )
+    revoke.add_argument("--id", required=True, dest="token_id", help="the token's id")
 
     migrate = command("migrate", "bring the database schema up to date")
+    listen, trigger = _local_commands(command)
     return {
         "": top,
         "serve": serve,
@@ -90,12 +110,78 @@ def parsers() -> dict[str, argparse.ArgumentParser]:
         "bootstrap": bootstrap,
         "token": token,
         "token create": create,
+        "token revoke": revoke,
         "migrate": migrate,
+        "listen": listen,
+        "trigger": trigger,
     }
+
+
+def _local_commands(
+    command: Callable[..., argparse.ArgumentParser],
+) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """`listen` and `trigger`: clients of a server, run on a developer's machine."""
+    from hookline.local.environment import client_environment
+
+    epilog = client_environment()
+    listen = command(
+        "listen",
+        "forward a server's events to a local URL, signed as real webhook deliveries",
+        epilog=epilog,
+    )
+    trigger = command(
+        "trigger",
+        "cause one real event of a type through the API, for trying a receiver",
+        epilog=epilog,
+    )
+    for parser in (listen, trigger):
+        parser.add_argument(
+            "--server",
+            metavar="URL",
+            help="the Hookline server, e.g. http://127.0.0.1:8000 (required, or set "
+            "HOOKLINE_SERVER)",
+        )
+        parser.add_argument(
+            "--token",
+            help="an API token, <tokenId>.<tokenSecret> (required, or set HOOKLINE_TOKEN)",
+        )
+    listen.add_argument(
+        "--forward-to", required=True, metavar="URL", help="where to POST each event"
+    )
+    listen.add_argument(
+        "--events", metavar="E,...", help="only these event types, comma-separated; all if omitted"
+    )
+    listen.add_argument(
+        "--project",
+        metavar="ID,...",
+        help="only these projects, comma-separated; all yours if omitted",
+    )
+    listen.add_argument(
+        "--after",
+        metavar="CURSOR",
+        help="replay the events after this event id, then go on live (0: from the first "
+        "event, while the server still keeps it); `now`: from now on. Omitted: after the last "
+        "event forwarded from this server with this token, or from now on the first time",
+    )
+    listen.add_argument(
+        "--secret",
+        metavar="whsec_...",
+        help="sign with this secret (one printed by an earlier listen) instead of a new one",
+    )
+    listen.add_argument("--print-json", action="store_true", help="also print each body sent")
+    trigger.add_argument("event", metavar="EVENT", help="an event type, e.g. TODO_CREATED")
+    trigger.add_argument(
+        "--project", required=True, metavar="ID", help="the project to make the change in"
+    )
+    return listen, trigger
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parsers()[""].parse_args(argv)
+    if args.command in ("listen", "trigger"):  # clients: the server's settings do not apply
+        from hookline.local import commands
+
+        return commands.run_listen(args) if args.command == "listen" else commands.run_trigger(args)
     try:
         settings = Settings.from_env()
         logs.configure(settings.log_format)
@@ -108,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 settings,
                 lambda: _bootstrap(args.company, args.email, args.project, args.allow_duplicate),
             )
+        elif args.command == "token" and args.token_command == "revoke":
+            made = _with_db(settings, lambda: _revoke_token(settings, args.token_id))
         elif args.command == "token":
             made = _with_db(settings, lambda: _create_token(args.email))
         else:
@@ -187,6 +275,21 @@ async def _create_token(email: str) -> dict[str, object]:
         return await accounts.token_for(email)
     except accounts.AccountError as exc:
         raise CliError(str(exc)) from None
+
+
+async def _revoke_token(settings: Settings, token_id: str) -> dict[str, object]:
+    from events.bus import LocalBus, RedisBus
+    from hookline import accounts
+
+    # With Redis, running servers hear it at once; either way they find the stored count
+    # moved (within HOOKLINE_EVENT_POLL_SECONDS).
+    bus = RedisBus(settings.redis_url) if settings.redis_url else LocalBus()
+    try:
+        return await accounts.revoke_token(token_id, bus)
+    except accounts.AccountError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        await bus.stop()
 
 
 if __name__ == "__main__":

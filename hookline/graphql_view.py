@@ -5,10 +5,13 @@ Over HTTP every refusal is JSON (`{"errors": [...]}` with a code), a body must b
 UTF-8, a mutation needs POST (405 otherwise) and a subscription needs a stream (WebSocket, or
 SSE with `Accept: text/event-stream`). A client accepting `application/graphql-response+json`
 gets 4xx without `data` for a request that never ran (see hookline.media).
+
+A context keeps the credentials the caller presented; the principal is derived from them again at
+every root field (resolvers.authz.Authenticated), so a socket outlives no revocation.
 """
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -29,10 +32,10 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from hookline.admission import SCOPE_KEY, Admission
-from hookline.auth import NO_TOKEN, identify
+from hookline.auth import NO_TOKEN
 from hookline.graphiql import GraphiQLPage
 from hookline.media import GRAPHQL_RESPONSE_JSON, response_type
-from resolvers.context import Context, Services
+from resolvers.context import Context, Principal, Services
 from schema.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, RateLimited
 
 PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
@@ -86,28 +89,33 @@ class HooklineGraphQL(GraphQL):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         context = Context(services=self.services, request=request)
-        if not isinstance(request, WebSocket):  # sockets authenticate in on_ws_connect
-            identity = await identify(request.headers)
-            context.principal, context.auth_problem = identity.principal, identity.problem
+        if not isinstance(request, WebSocket):  # sockets present theirs in connection_init
+            context.credentials = request.headers  # authenticated by each operation
             context.response = response
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
+        """Refuse a socket whose token is missing or refused at once (close 4403)."""
+        authenticator = self.services.authenticator
+        assert authenticator is not None
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
-        identity = await identify(params)
-        if identity.problem == NO_TOKEN:  # nothing in connection_init: try the upgrade's headers
-            identity = await identify(context.request.headers)
+        presented: Mapping[str, object] = params
+        verdict = await authenticator.authenticate(presented)
+        if not isinstance(verdict, Principal) and verdict.message == NO_TOKEN:
+            presented = context.request.headers  # nothing in connection_init: the upgrade's
+            verdict = await authenticator.authenticate(presented)
         admission: Admission | None = context.request.scope.get(SCOPE_KEY)
-        if identity.principal is None:
+        if not isinstance(verdict, Principal):
             if admission is not None:
                 await admission.refuse()
-            raise ConnectionRejectionError({"message": identity.problem})
+            raise ConnectionRejectionError({"message": verdict.message})
         if admission is not None:
             try:
-                await admission.admit(identity.principal)
+                await admission.admit(verdict)
             except RateLimited as exc:
                 raise ConnectionRejectionError(exc.formatted) from None
-        context.principal = identity.principal
+        # Each operation authenticates these again (resolvers.authz.FreshIdentity).
+        context.credentials, context.principal = presented, verdict
 
     def parse_json(self, data: str | bytes) -> dict[str, Any]:
         """Every JSON document of a request (the body, GET's variables) is an object in UTF-8."""

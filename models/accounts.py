@@ -57,7 +57,11 @@ class CompanyUser(Model):
 
 
 class ApiToken(Model):
-    """A personal access token. Only the SHA-256 of its secret is stored."""
+    """A personal access token. Only the SHA-256 of its secret is stored.
+
+    Revoking a token deletes its row: a token is valid exactly while its row exists and has
+    not expired (hookline.auth caches that answer and forgets it on Announcement.TOKENS).
+    """
 
     id = fields.CharField(primary_key=True, max_length=32, default=new_id)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
@@ -66,6 +70,9 @@ class ApiToken(Model):
     secret_hash = fields.CharField(max_length=64)
     name = fields.CharField(max_length=255, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField(null=True)
+    # Written at most once a minute per token and process (see hookline.auth), not per request.
+    last_used_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_token"

@@ -1,5 +1,6 @@
 """Database set-up: the Tortoise configuration, start-up and schema migrations."""
 
+import contextlib
 import os
 import socket
 from typing import Any
@@ -44,7 +45,21 @@ def tortoise_config(database_url: str, pool_size: int = 10) -> dict[str, Any]:
     }
 
 
+def create_private(database_url: str) -> None:
+    """Create a new SQLite database file readable and writable by its owner only (0600): it
+    holds webhook secrets and token hashes. SQLite gives its -wal and -shm files the same
+    mode. An existing file is left as its owner set it."""
+    path = sqlite_path(database_url)
+    if path is None or path.exists():
+        return
+    # Made first by another process, or not makeable (a missing folder): opening the database
+    # then reports it (see preflight).
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 async def init(database_url: str, pool_size: int = 10) -> None:
+    create_private(database_url)
     await Tortoise.init(
         config=tortoise_config(database_url, pool_size), _enable_global_fallback=True
     )
@@ -76,6 +91,7 @@ async def migrate(database_url: str) -> None:
     connection of our own (Tortoise's pool gives no guarantee which connection migrate uses).
     SQLite serialises writers itself. Call before init().
     """
+    create_private(database_url)
     config = tortoise_config(database_url, pool_size=2)
     lock_connection = None
     if database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):

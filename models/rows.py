@@ -19,7 +19,6 @@ from models.tracker import (
     Tag,
     TodoList,
 )
-from models.webhooks import Webhook
 
 Row = dict[str, Any]
 
@@ -231,7 +230,47 @@ def record_todo(value: Row | None) -> Row | None:
     return None
 
 
-def webhook_row(webhook: Webhook) -> Row:
+class WebhookFields(Protocol):
+    """What webhook_row reads: a stored models.webhooks.Webhook, or a stand-in that was never
+    stored (`hookline listen` forwards with one: hookline/local/forwarder.py)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def uid(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def events(self) -> list[str]: ...
+    @property
+    def project_ids(self) -> list[str]: ...
+    @property
+    def filters(self) -> Any: ...
+    @property
+    def enabled(self) -> bool: ...
+    @property
+    def created_by_id(self) -> str: ...
+    @property
+    def company_id(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def consecutive_failures(self) -> int: ...
+    @property
+    def last_delivery_at(self) -> datetime | None: ...
+    @property
+    def last_failure_at(self) -> datetime | None: ...
+    @property
+    def disabled_reason(self) -> str | None: ...
+
+
+def webhook_row(webhook: WebhookFields) -> Row:
     """The Webhook as API.md §4 shows it; the secret is never part of it."""
     return {
         "id": webhook.id,

@@ -4,16 +4,25 @@ The app (hookline/) builds Services once in its lifespan and a Context per reque
 resolvers see only these Protocols, never the concrete bus, feed or dispatcher.
 """
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
 from events.announcement import Announcement
 from events.log import Event
+from events.tail import Recheck
 from models.access import Coverage
 from models.portal import PortalScope
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Credentials were presented and refused; the message says why (e.g. expired)."""
+
+    message: str
 
 
 @dataclass(frozen=True)
@@ -27,9 +36,26 @@ class Principal:
     is_system: bool = False
     token_id: str | None = None  # what rates and quotas per token are counted by
     portal: PortalScope | None = None
+    expires_at: datetime | None = None  # of the token (or portal session) it came with
+
+    def refusal_at(self, now: datetime) -> Refusal | None:
+        """Why this principal may no longer act at `now`: its token has expired. Checked at
+        authentication and before each streamed event, since expiry is announced by no one."""
+        if self.expires_at is not None and now >= self.expires_at:
+            return Refusal(
+                f"Token expired at {self.expires_at.isoformat()}: create a new one "
+                "(createApiToken or `hookline token create`)"
+            )
+        return None
 
 
 SYSTEM = Principal(user_id=None, is_system=True)
+
+
+class Authenticator(Protocol):
+    async def authenticate(self, credentials: Mapping[str, object]) -> Principal | Refusal:
+        """The principal the credentials (headers or a connection_init payload) belong to
+        now; or why there is none: no token, a malformed, unknown, revoked or expired one."""
 
 
 class Announcer(Protocol):
@@ -40,8 +66,9 @@ class Announcer(Protocol):
 class EventFeed(Protocol):
     access_epoch: int  # bumped whenever who may read which project may have changed
 
-    def follow(self, after: int) -> AbstractAsyncContextManager[AsyncIterator[Event]]:
-        """Every event with id > after, in id order: stored ones first, then live ones."""
+    def follow(self, after: int) -> AbstractAsyncContextManager[AsyncIterator[Event | Recheck]]:
+        """Every event with id > after, in id order: stored ones first, then live ones; and
+        RECHECK whenever access may have changed."""
 
 
 class WebhookSender(Protocol):
@@ -94,6 +121,7 @@ class Services:
     sender: WebhookSender | None = None
     limiter: Limiter | None = None  # None: nothing is limited (the bridge's own schema runs)
     public_url: str | None = None  # where browsers reach this service, for portal links
+    authenticator: Authenticator | None = None  # needed by contexts that carry credentials
 
 
 @dataclass
@@ -107,6 +135,21 @@ class Context:
     response: Any = None
     # Set by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, Any] | None = None
+    # What the caller presented (request headers, or the accepted connection_init payload).
+    # The principal is derived from it again at the start of every operation and at each
+    # streamed access check (authenticate), so a WebSocket opened with a token later revoked
+    # or expired loses its rights. None for contexts built with a fixed principal (the
+    # bridge's SYSTEM, tests).
+    credentials: Mapping[str, object] | None = None
     # The caller's roles, read once per operation (resolvers.authz.coverage); cleared at the
     # start of every operation, so an operation on a long-lived WebSocket sees current roles.
     coverage: Coverage | None = None
+
+    async def authenticate(self) -> None:
+        """Derive principal (or refusal) from the credentials as the tokens stand now."""
+        if self.credentials is None:
+            return
+        assert self.services.authenticator is not None, "credentials need an authenticator"
+        verdict = await self.services.authenticator.authenticate(self.credentials)
+        self.principal = verdict if isinstance(verdict, Principal) else None
+        self.auth_problem = verdict.message if isinstance(verdict, Refusal) else None

@@ -128,7 +128,7 @@ class DeliveryLogQuery:
         paging.page(0, take)
         if after is not None and before is not None:
             raise BadUserInput("give after or before, not both", field="before")
-        webhook = await rules.own(info, webhook_id)
+        webhook = await rules.webhook(info, webhook_id, "read")
         query = filtered(webhook.id, filter)
         if before is not None:  # the page just newer than the cursor, read upwards
             cursor = Cursor.decode(before, "before")
@@ -166,9 +166,6 @@ class DeliveryLogQuery:
         delivery = await ids.find(Delivery, id)
         if delivery is None:
             raise asked
-        try:
-            await rules.own(info, delivery.webhook_id)
-        except NotFound:
-            raise asked from None
+        await rules.webhook(info, delivery.webhook_id, "read", asked=asked)
         [found] = await with_attempts([delivery])
         return found

@@ -13,6 +13,7 @@ from events.log import NewEvent, append_events
 from models.tracker import Project
 from models.webhooks import bump_routing_version
 from resolvers.authz import context_of, principal
+from resolvers.context import Announcer
 
 
 class Changes:
@@ -39,14 +40,27 @@ async def change(info: Info) -> AsyncIterator[Changes]:
 
 
 async def routing_changed(
-    info: Info, kind: Announcement, webhook_ids: Collection[str] = ()
+    info: Info, *kinds: Announcement, webhook_ids: Collection[str] = ()
 ) -> None:
-    """After a committed change to webhooks (WEBHOOKS, naming them) or to who may read what
-    (ACCESS): count it for processes that compare the stored version, and announce it to
-    every process, so each cache built on it reads it again — only what changed, where the
-    change is named. The one place such changes go out."""
-    if kind is Announcement.WEBHOOKS:
-        await bump_routing_version(webhook_ids=webhook_ids)
-    else:
-        await bump_routing_version(access=True)
-    context_of(info).services.announcer.announce(kind)
+    """After a committed change to webhooks (WEBHOOKS, naming them in `webhook_ids` where
+    known), to who may read what (ACCESS) or to tokens (TOKENS): count it for processes that
+    compare the stored version, and announce it to every process, so each cache built on it
+    reads it again."""
+    await announce_routing_change(
+        context_of(info).services.announcer, *kinds, webhook_ids=webhook_ids
+    )
+
+
+async def announce_routing_change(
+    announcer: Announcer, *kinds: Announcement, webhook_ids: Collection[str] = ()
+) -> None:
+    """The one place such changes go out (resolvers, and the CLI with whatever bus it has):
+    counted first, so a process that misses the announcement finds the count moved
+    (events.watch). The count records what changed: the webhooks named (the bridge index
+    reloads only those), access (ACCESS, TOKENS: everyone's coverage is read again), or, for
+    WEBHOOKS without names, something unknown (everything is read again)."""
+    await bump_routing_version(
+        webhook_ids=webhook_ids, access=any(k is not Announcement.WEBHOOKS for k in kinds)
+    )
+    for kind in kinds:
+        announcer.announce(kind)

@@ -1,4 +1,8 @@
-"""Find the entity an operation names and authorise the caller on its project in one step."""
+"""Find the entity an operation names and authorise the caller on its project in one step.
+
+Each entity is loaded with its project in one query. One the caller cannot read answers as if
+it did not exist (authz.authorise): `<ENTITY>_NOT_FOUND` with the same message either way.
+"""
 
 from typing import TypeVar
 
@@ -16,61 +20,57 @@ from models.tracker import (
     Todo,
     TodoList,
 )
-from resolvers.authz import Need, authorise, require_project
+from resolvers.authz import Need, authorise, principal
 from schema.errors import BadUserInput, NotFound
 
 M = TypeVar("M", bound=Model)
 
 
-async def get(model: type[M], entity_id: str) -> M:
-    found = await ids.find(model, entity_id)
+async def _find(
+    info: Info, model: type[M], entity_id: str, project_path: str, need: Need
+) -> tuple[M, Project]:
+    """The entity and its project (reached through `project_path`, loaded with its company),
+    authorised for `need`."""
+    principal(info)  # authentication before any lookup
+    missing = NotFound(model.__name__, entity_id)
+    found = None
+    if ids.could_exist(entity_id):  # an id no row could have is simply not found
+        found = await model.get_or_none(id=entity_id).select_related(f"{project_path}__company")
     if found is None:
-        raise NotFound(model.__name__, entity_id)
-    return found
+        raise missing
+    project: Project = found
+    for step in project_path.split("__"):
+        project = getattr(project, step)
+    return found, await authorise(info, project, need, asked=missing)
 
 
 async def todo_list(info: Info, todo_list_id: str, need: Need) -> tuple[TodoList, Project]:
-    """The list with its project and company loaded (one query), and the project authorised."""
-    found = None
-    if ids.could_exist(todo_list_id):
-        found = await TodoList.get_or_none(id=todo_list_id).select_related("project__company")
-    if found is None:
-        raise NotFound("TodoList", todo_list_id)
-    return found, await authorise(info, found.project, need)
+    return await _find(info, TodoList, todo_list_id, "project", need)
 
 
 async def todo(info: Info, todo_id: str, need: Need) -> tuple[Todo, Project]:
-    found = await get(Todo, todo_id)
-    _, project = await todo_list(info, found.todo_list_id, need)
-    return found, project
+    return await _find(info, Todo, todo_id, "todo_list__project", need)
 
 
 async def checklist(info: Info, checklist_id: str, need: Need) -> tuple[Checklist, Project]:
-    found = await get(Checklist, checklist_id)
-    _, project = await todo(info, found.todo_id, need)
-    return found, project
+    return await _find(info, Checklist, checklist_id, "todo__todo_list__project", need)
 
 
 async def checklist_item(info: Info, item_id: str, need: Need) -> tuple[ChecklistItem, Project]:
-    found = await get(ChecklistItem, item_id)
-    _, project = await checklist(info, found.checklist_id, need)
-    return found, project
+    path = "checklist__todo__todo_list__project"
+    return await _find(info, ChecklistItem, item_id, path, need)
 
 
 async def comment(info: Info, comment_id: str, need: Need) -> tuple[Comment, Project]:
-    found = await get(Comment, comment_id)
-    _, project = await todo(info, found.todo_id, need)
-    return found, project
+    return await _find(info, Comment, comment_id, "todo__todo_list__project", need)
 
 
 async def tag(info: Info, tag_id: str, need: Need) -> tuple[Tag, Project]:
-    found = await get(Tag, tag_id)
-    return found, await require_project(info, found.project_id, need)
+    return await _find(info, Tag, tag_id, "project", need)
 
 
 async def custom_field(info: Info, field_id: str, need: Need) -> tuple[CustomField, Project]:
-    found = await get(CustomField, field_id)
-    return found, await require_project(info, found.project_id, need)
+    return await _find(info, CustomField, field_id, "project", need)
 
 
 async def project_user_ids(project: Project, user_ids: list[str], field: str) -> list[str]:

@@ -42,7 +42,7 @@ class StatsQuery:
             StatsBucket, strawberry.argument(description="How long each bucket is.")
         ] = Buckets.HOUR,
     ) -> list[WebhookStatsBucket]:
-        webhook = await rules.own(info, webhook_id)
+        webhook = await rules.webhook(info, webhook_id, "read")
         start, end = utc(from_), utc(to)
         if end <= start:
             raise BadUserInput("`to` must be after `from`", field="to")

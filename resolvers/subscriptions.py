@@ -10,6 +10,7 @@ import json
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Callable, Collection, Hashable
+from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
 import strawberry
@@ -19,15 +20,16 @@ from strawberry.types import Info
 
 from events.log import Event as EventRow
 from events.log import latest_id, purged_through
+from events.tail import Recheck
 from models import access
 from models.access import Coverage
 from models.event_types import COMMENT_STREAM, TODO_LIST_STREAM, TODO_STREAM, EventType
 from models.tracker import Project as ProjectRow
-from resolvers.authz import context_of, principal, user_id
+from resolvers.authz import context_of, principal, refusal, user_id
 from resolvers.context import EventFeed, Principal
 from resolvers.quotas import hold_subscription
 from schema.enums import WebhookEvent
-from schema.errors import ApiError, BadUserInput, CursorExpired, Forbidden
+from schema.errors import ApiError, BadUserInput, CursorExpired, NotFound, Unauthenticated
 from schema.events import Event
 
 MAX_CURSOR = 2**63 - 1  # event ids are BIGINT
@@ -43,10 +45,13 @@ def parse_cursor(after: str | None) -> int | None:
 
 
 class _Access:
-    """The caller's roles, read again whenever access may have changed (the feed's epoch).
+    """The caller's token and roles, checked again whenever access may have changed (the
+    feed's epoch moves on membership changes and token revocations), and the token's expiry
+    before every event, since no one announces that.
 
     The subscriptions of one user share each look-up: after a membership change, a thousand
-    subscriptions cost one query per user, not one per subscription.
+    subscriptions cost one query per user, not one per subscription (token look-ups are shared
+    by the authenticator's cache the same way).
     """
 
     # Per feed: (access epoch, user id → look-up at that epoch).
@@ -65,9 +70,11 @@ class _Access:
         return self.epoch != self.feed.access_epoch
 
     async def refresh(self) -> None:
-        """Look the roles up again, or share the user's look-up at this epoch."""
+        """Authenticate again and look the roles up again, or share the user's look-up at
+        this epoch. Raises Unauthenticated once the token is revoked."""
         # Take the epoch first: a change during the look-up makes it stale again.
         self.epoch = self.feed.access_epoch
+        await context_of(self.info).authenticate()
         epoch, lookups = self._lookups.get(self.feed, (-1, {}))
         if epoch != self.epoch:
             epoch, lookups = self._lookups[self.feed] = (self.epoch, {})
@@ -80,6 +87,12 @@ class _Access:
         self.coverage = await asyncio.shield(task)
 
     def allows(self, row: EventRow) -> bool:
+        """Whether this event may be sent: raises Unauthenticated once the token expired."""
+        caller = principal(self.info)
+        if caller.expires_at is not None:
+            refusal = caller.refusal_at(datetime.now(UTC))
+            if refusal is not None:
+                raise Unauthenticated(refusal.message)
         return self.coverage.covers(row.company_id, row.project_id)
 
 
@@ -125,9 +138,13 @@ async def _checked_stream(
         await reader.refresh()
         if wanted is not None:
             projects = await ProjectRow.filter(id__in=list(wanted)).values_list("id", "company_id")
-            readable = {p for p, c in projects if reader.coverage.covers(c, p)}
-            if not wanted <= readable:
-                raise Forbidden("You are not a member of every project in projectIds")
+            companies = dict(projects)
+            for project_id in sorted(wanted):
+                company_id = companies.get(project_id)
+                if company_id is None:
+                    raise NotFound("Project", project_id)
+                if not reader.coverage.covers(company_id, project_id):
+                    raise refusal(reader.coverage, company_id, NotFound("Project", project_id))
     if cursor is None:  # from now on
         cursor = await latest_id()
     elif cursor < (horizon := await purged_through()):
@@ -147,6 +164,10 @@ async def _stream(
     try:
         async with feed.follow(cursor) as rows:
             async for row in rows:
+                if isinstance(row, Recheck):  # access changed: a revoked token ends here
+                    if reader is not None and reader.stale:
+                        await reader.refresh()
+                    continue
                 if row.type not in types:
                     continue
                 if wanted is not None and row.project_id not in wanted:

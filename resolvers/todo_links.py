@@ -12,7 +12,6 @@ from models import ids, snapshots
 from models.event_types import EventType as E
 from models.rows import Row
 from models.tracker import (
-    CustomField,
     CustomFieldOption,
     CustomFieldType,
     Project,
@@ -148,7 +147,7 @@ class TodoLinkMutation:
         ],
     ) -> bool:
         todo, project = await lookup.todo(info, input.todo_id, "write")
-        field = await lookup.get(CustomField, input.custom_field_id)
+        field, _ = await lookup.custom_field(info, input.custom_field_id, "read")
         if field.project_id != project.id:
             raise BadUserInput("customFieldId belongs to another project", field="customFieldId")
         values = await _value_for(field.type, field.id, input)

@@ -60,7 +60,7 @@ class WebhookOpsQuery:
         take: taking("deliveries") = 20,
     ) -> WebhookDeliveryPagination:
         page(skip, take)
-        webhook = await rules.own(info, webhook_id)
+        webhook = await rules.webhook(info, webhook_id, "read")
         query = Delivery.filter(webhook_id=webhook.id)
         if status is not None:
             query = query.filter(status=DeliveryStatus(status))
@@ -106,7 +106,7 @@ class WebhookOpsMutation:
             strawberry.argument(description="The webhook and the grace period."),
         ],
     ) -> Webhook:
-        webhook = await rules.own(info, input.webhook_id)
+        webhook = await rules.webhook(info, input.webhook_id, "change")
         if not 0 <= input.grace_period_seconds <= MAX_GRACE:
             raise BadUserInput(
                 f"gracePeriodSeconds must be between 0 and {MAX_GRACE}", field="gracePeriodSeconds"
@@ -139,7 +139,7 @@ class WebhookOpsMutation:
             strawberry.argument(description="The webhook and the event to sample."),
         ],
     ) -> WebhookDelivery:
-        webhook = await rules.own(info, input.webhook_id)
+        webhook = await rules.webhook(info, input.webhook_id, "change")
         if given(input.event) and input.event is not None:
             event = str(input.event)
         else:
@@ -162,10 +162,12 @@ class WebhookOpsMutation:
             RedeliverWebhookDeliveryInput, strawberry.argument(description="The delivery.")
         ],
     ) -> WebhookDelivery:
+        principal(info)  # authentication before any lookup
+        asked = NotFound("WebhookDelivery", input.delivery_id)
         delivery = await ids.find(Delivery, input.delivery_id)
         if delivery is None:
-            raise NotFound("WebhookDelivery", input.delivery_id)
-        await rules.own(info, delivery.webhook_id)
+            raise asked
+        await rules.webhook(info, delivery.webhook_id, "change", asked=asked)
         if delivery.status == DeliveryStatus.PENDING:
             # Still being retried: bring its next attempt forward, keep its schedule.
             await Delivery.filter(id=delivery.id, status=DeliveryStatus.PENDING).update(
@@ -193,7 +195,7 @@ class WebhookOpsMutation:
         ],
     ) -> int:
         """Re-queue the FAILED event deliveries created in [since, until), on a fresh schedule."""
-        webhook = await rules.own(info, input.webhook_id)
+        webhook = await rules.webhook(info, input.webhook_id, "change")
         if not webhook.enabled:
             raise BadUserInput(
                 "Enable the webhook first (updateWebhook enabled: true): a disabled webhook "

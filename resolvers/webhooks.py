@@ -13,7 +13,7 @@ from models.accounts import Company
 from models.webhooks import Delivery, WebhookStatus
 from models.webhooks import Webhook as WebhookRow
 from resolvers import webhook_rules as rules
-from resolvers.authz import user_id
+from resolvers.authz import coverage, principal, require_company, user_id
 from resolvers.emit import routing_changed
 from resolvers.health import health_check
 from resolvers.validate import given
@@ -37,18 +37,25 @@ def utcnow() -> datetime:
 
 async def webhooks_changed(info: Info, webhook_id: str) -> None:
     """The bridge keeps an index of webhooks by company and event; tell it this one changed."""
-    await routing_changed(info, Announcement.WEBHOOKS, [webhook_id])
+    await routing_changed(info, Announcement.WEBHOOKS, webhook_ids=[webhook_id])
 
 
 @strawberry.type
 class WebhookQuery:
-    @strawberry.field(description="One of your webhooks.")
+    @strawberry.field(
+        description="A webhook you created, or any of a company you are OWNER or ADMIN of."
+    )
     async def webhook(
         self, info: Info, id: Annotated[str, strawberry.argument(description="The webhook's id.")]
     ) -> Webhook:
-        return Webhook.from_model(await rules.own(info, id))
+        return Webhook.from_model(await rules.webhook(info, id, "read"))
 
-    @strawberry.field(description="Your webhooks, newest first.")
+    @strawberry.field(
+        description=(
+            "Your webhooks, newest first. A company OWNER or ADMIN sees every webhook of "
+            "the company too (only X-Bloo-Company-ID's company when that header is sent)."
+        )
+    )
     async def webhooks(
         self,
         info: Info,
@@ -60,7 +67,11 @@ class WebhookQuery:
         take: taking("webhooks") = 20,
     ) -> WebhookPagination:
         page(skip, take)
-        query = await rules.portal_narrowed(info, WebhookRow.filter(created_by_id=user_id(info)))
+        query = WebhookRow.filter(rules.visible(await coverage(info), user_id(info)))
+        query = await rules.portal_narrowed(info, query)
+        hint = principal(info).company_hint
+        if hint:  # one company's, when the caller names it
+            query = query.filter(company_id=(await require_company(info, hint)).id)
         if filter is not None and given(filter.enabled) and filter.enabled is not None:
             query = query.filter(enabled=filter.enabled)
         total = await query.count()
@@ -117,7 +128,8 @@ class WebhookMutation:
         description=(
             "Change one of your webhooks; lists given replace the old ones. "
             "`enabled: true` sends a signed WEBHOOK_HEALTH_CHECK first and leaves"
-            " the webhook disabled and UNHEALTHY if it fails."
+            " the webhook disabled and UNHEALTHY if it fails. A company OWNER or ADMIN "
+            "who changes a webhook whose creator lost access takes it over."
         )
     )
     async def update_webhook(
@@ -127,9 +139,11 @@ class WebhookMutation:
             UpdateWebhookInput, strawberry.argument(description="The webhook and what to change.")
         ],
     ) -> Webhook:
-        webhook = await rules.own(info, input.webhook_id)
+        webhook = await rules.webhook(info, input.webhook_id, "adopt")
         # Only the fields given are written: the bridge updates health on the same row.
         changes: dict[str, object] = {}
+        if webhook.created_by_id != user_id(info):  # an owner or admin takes an orphan over
+            changes["created_by_id"] = user_id(info)
         if given(input.url) and input.url is not None:
             changes["url"] = await rules.url(info, input.url)
         if given(input.name):
@@ -161,30 +175,39 @@ class WebhookMutation:
         return Webhook.from_model(webhook)
 
     @strawberry.mutation(
-        description="Stop deliveries to one of your webhooks: enabled false, status UNHEALTHY."
+        description=(
+            "Stop deliveries to one of your webhooks, or any of a company you are OWNER or "
+            "ADMIN of: enabled false, status UNHEALTHY."
+        )
     )
     async def disable_webhook(
         self,
         info: Info,
         input: Annotated[DisableWebhookInput, strawberry.argument(description="The webhook.")],
     ) -> MutationResult:
-        webhook = await rules.own(info, input.webhook_id)
+        webhook = await rules.webhook(info, input.webhook_id, "manage")
+        by = "its creator" if webhook.created_by_id == user_id(info) else "a company admin"
         await WebhookRow.filter(id=webhook.id).update(
             enabled=False,
             status=WebhookStatus.UNHEALTHY,
-            disabled_reason="Disabled by its owner",
+            disabled_reason=f"Disabled by {by}",
             updated_at=utcnow(),
         )
         await webhooks_changed(info, webhook.id)
         return MutationResult(success=True, operation_id=webhook.id)
 
-    @strawberry.mutation(description="Delete one of your webhooks and its delivery log.")
+    @strawberry.mutation(
+        description=(
+            "Delete one of your webhooks, or any of a company you are OWNER or ADMIN of, "
+            "and its delivery log."
+        )
+    )
     async def delete_webhook(
         self,
         info: Info,
         input: Annotated[DeleteWebhookInput, strawberry.argument(description="The webhook.")],
     ) -> MutationResult:
-        webhook = await rules.own(info, input.webhook_id)
+        webhook = await rules.webhook(info, input.webhook_id, "manage")
         async with in_transaction():
             # The bridge locks a webhook's deliveries, then the webhook (bridge.queue.store).
             # Deleting the webhook first and its deliveries by cascade took the same locks in

@@ -44,6 +44,14 @@ class Company:
         )
 
 
+@strawberry.type(description="A company a user belongs to, and their role there.")
+class CompanyMembership:
+    id: strawberry.ID = strawberry.field(description="The company's id.")
+    name: str = strawberry.field(description="The company's name.")
+    slug: str = strawberry.field(description="The company's slug (usable as its id).")
+    role: str = strawberry.field(description="The user's role there: OWNER, ADMIN or MEMBER.")
+
+
 @strawberry.type(
     description="A person: a member of companies and projects who acts through API tokens."
 )
@@ -53,6 +61,12 @@ class User:
     )
     email: str = strawberry.field(description="The email address, lower-cased; unique.")
     name: str = strawberry.field(description="The display name; empty when never set.")
+    companies: list[CompanyMembership] = strawberry.field(
+        description=(
+            "The companies this user belongs to that you belong to as well (all of them on "
+            "currentUser)."
+        )
+    )
 
 
 @strawberry.type(

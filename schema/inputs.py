@@ -34,6 +34,29 @@ class RemoveProjectMemberInput:
     user_id: str = strawberry.field(description="The member's user id.")
 
 
+@strawberry.input(
+    description=(
+        "A member to remove from a company and every project of it (needs company OWNER or ADMIN)."
+    )
+)
+class RemoveCompanyMemberInput:
+    company_id: str = strawberry.field(description="The company's id or slug.")
+    user_id: str = strawberry.field(description="The member's user id.")
+
+
+@strawberry.input(description="A new personal access token for the caller.")
+class CreateApiTokenInput:
+    name: str = strawberry.field(description="What the token is for, to recognise it later.")
+    expires_at: datetime | None = strawberry.field(
+        default=UNSET, description="When it stops working; must be in the future. None: never."
+    )
+
+
+@strawberry.input(description="One of the caller's tokens to revoke.")
+class RevokeApiTokenInput:
+    token_id: str = strawberry.field(description="The token's id (the part before the dot).")
+
+
 @strawberry.input(description="A new todo list. Emits TODO_LIST_CREATED.")
 class CreateTodoListInput:
     project_id: str = strawberry.field(description="The project to create it in.")

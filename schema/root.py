@@ -9,11 +9,12 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from resolvers.authz import FreshRoles
+from resolvers.authz import Authenticated, FreshIdentity, FreshRoles
 from resolvers.checklists import ChecklistMutation, ChecklistQuery
 from resolvers.comments import CommentMutation, CommentQuery
 from resolvers.custom_fields import CustomFieldMutation, CustomFieldQuery
 from resolvers.delivery_log import DeliveryLogQuery
+from resolvers.members import MemberMutation
 from resolvers.portal import PortalMutation, PortalQuery
 from resolvers.portal_gate import gate
 from resolvers.projects import ProjectMutation, ProjectQuery
@@ -24,6 +25,7 @@ from resolvers.tags import TagMutation, TagQuery
 from resolvers.todo_links import TodoLinkMutation
 from resolvers.todo_lists import TodoListMutation, TodoListQuery
 from resolvers.todos import TodoMutation, TodoQuery
+from resolvers.tokens import TokenMutation, TokenQuery
 from resolvers.webhook_ops import WebhookOpsMutation, WebhookOpsQuery
 from resolvers.webhooks import WebhookMutation, WebhookQuery
 from schema.errors import ErrorCodes, log_client_errors
@@ -44,6 +46,7 @@ Query = merged(
     "shows only what the caller may see.",
     (
         ProjectQuery,
+        TokenQuery,
         TodoListQuery,
         TodoQuery,
         CommentQuery,
@@ -63,6 +66,8 @@ Mutation = merged(
     "event exists if and only if its change was committed.",
     (
         ProjectMutation,
+        MemberMutation,
+        TokenMutation,
         TodoListMutation,
         TodoMutation,
         TodoLinkMutation,
@@ -75,7 +80,19 @@ Mutation = merged(
         PortalMutation,
     ),
 )
+
+
+def authenticated(*roots: type) -> None:
+    """Every root field refuses anonymous callers before it runs (authz.Authenticated): a new
+    field cannot forget to, and an anonymous caller learns nothing about which ids exist."""
+    for root in roots:
+        for field in root.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            if not any(isinstance(e, Authenticated) for e in field.extensions):
+                field.extensions.insert(0, Authenticated())  # outermost: before the gate
+
+
 gate(Query, Mutation, Subscription)
+authenticated(Query, Mutation, Subscription)
 
 
 class Schema(strawberry.Schema):
@@ -86,10 +103,12 @@ class Schema(strawberry.Schema):
             super().process_errors(faults, execution_context)
 
     def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
-        """Rates are awaited, so execute_sync (in-process callers only: tools, tests) runs
-        without them; every client request is executed asynchronously, and counted."""
+        """Rates and authentication are awaited, so execute_sync (in-process callers only:
+        tools, tests, with a fixed principal) runs without them; every client request is
+        executed asynchronously, authenticated and counted."""
         extensions = super().get_extensions(sync)
-        return [e for e in extensions if not (sync and isinstance(e, OperationRate))]
+        awaited = (OperationRate, FreshIdentity)
+        return [e for e in extensions if not (sync and isinstance(e, awaited))]
 
 
 schema = Schema(
@@ -101,6 +120,7 @@ schema = Schema(
     # leak of graphql-core 3.3 in long-lived subscriptions (see StreamExecutor).
     execution_context_class=StreamExecutor,
     scalar_overrides=SCALAR_OVERRIDES,
+    # FreshIdentity first: the operation is counted (OperationRate) by who sends it now.
     # OperationRate after InputValidation, whose validation errors it replaces when refusing.
-    extensions=[FreshRoles, ErrorCodes, InputValidation, OperationRate],
+    extensions=[FreshIdentity, FreshRoles, ErrorCodes, InputValidation, OperationRate],
 )

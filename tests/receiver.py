@@ -3,6 +3,7 @@
 import asyncio
 import json
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +71,14 @@ class Receiver:
                 self._arrived.wait_for(lambda: len(self.requests) >= count), within
             )
         return self.requests[:count]
+
+    async def wait_until(
+        self, done: Callable[[list[Received]], bool], within: float = 30.0
+    ) -> list[Received]:
+        """Every request so far, once `done` holds of them, waiting up to `within` seconds."""
+        async with self._arrived:
+            await asyncio.wait_for(self._arrived.wait_for(lambda: done(self.requests)), within)
+        return list(self.requests)
 
     def events(self) -> list[str]:
         return [r.json["event"] for r in self.requests]

@@ -1,7 +1,8 @@
 """Real servers for tests, and the raw clients that talk to them.
 
 `uvicorn_server` serves an ASGI app on a free port inside this process (on the test loop);
-`HooklineProcess` runs a `hookline` server command as a subprocess, `RemoteGraphQL` talks to it. `GraphQLWebSocket` speaks
+`HooklineProcess` runs a `hookline` server command as a subprocess, `RemoteGraphQL` talks to it,
+`ListenProcess` runs `hookline listen`. `GraphQLWebSocket` speaks
 graphql-transport-ws or legacy graphql-ws over a raw `websockets` connection; `sse_events`
 reads a graphql-sse stream (distinct-connections mode).
 """
@@ -10,11 +11,12 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -181,6 +183,7 @@ class GraphQLWebSocket:
     def __init__(self, socket: ClientConnection, protocol: str) -> None:
         self.socket = socket
         self.protocol = protocol
+        self._held: dict[Any, list[dict[str, Any]]] = {}  # messages read for other operations
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -228,6 +231,25 @@ class GraphQLWebSocket:
             elif message["type"] not in ("pong", "ka"):
                 return message
 
+    async def message_for(self, op_id: str, timeout: float = 10) -> dict[str, Any]:
+        """The next message of one operation; messages of others are held until asked for
+        (use this, not receive, on a socket that runs several operations at once)."""
+        held = self._held.setdefault(op_id, [])
+        while not held:
+            message = await self.receive(timeout)
+            self._held.setdefault(message.get("id"), []).append(message)
+        return held.pop(0)
+
+    async def execute(
+        self, op_id: str, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Run a query or mutation on this socket and return its one result's payload."""
+        await self.subscribe(op_id, query, variables)
+        message = await self.message_for(op_id)
+        assert message["type"] in ("next", "data"), message
+        assert (await self.message_for(op_id))["type"] == "complete"
+        return message["payload"]
+
     async def payload(self, timeout: float = 10) -> dict[str, Any]:
         """The payload of the next result (`next` / `data`); fails on anything else."""
         message = await self.receive(timeout)
@@ -262,3 +284,113 @@ async def sse_events(
             elif line == "" and (data or event == "complete"):
                 yield event, json.loads(data) if data else None
                 event, data = "message", ""
+
+
+class ListenProcess:
+    """`hookline listen` in a subprocess, its output lines collected as they come. The one way
+    tests run a listener: start/kill/stop may be called again to restart it with the same
+    arguments and state folder (so it resumes from its saved cursor)."""
+
+    def __init__(
+        self,
+        server: str,
+        token: str,
+        forward_to: str,
+        state_home: Path,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.args = ["listen", "--server", server, "--token", token, "--forward-to", forward_to]
+        self.args += args
+        self.env = {**os.environ, "XDG_STATE_HOME": str(state_home), **(env or {})}
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self.secret = ""
+        self.process: asyncio.subprocess.Process | None = None
+        self._changed = asyncio.Condition()
+        self._readers: list[asyncio.Task[None]] = []
+        self._closed = 0  # output streams at their end
+
+    async def start(self) -> Self:
+        """Start, and wait for the signing secret it prints first."""
+        self._closed = 0
+        self.process = await asyncio.create_subprocess_exec(
+            *HOOKLINE,
+            *self.args,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert self.process.stdout is not None and self.process.stderr is not None
+        self._readers = [
+            asyncio.create_task(self._collect(self.process.stdout, self.out)),
+            asyncio.create_task(self._collect(self.process.stderr, self.err)),
+        ]
+        first = await self.line(lambda line: line.startswith("Signing secret: "))
+        self.secret = first.split()[2]
+        return self
+
+    async def _collect(self, stream: asyncio.StreamReader, lines: list[str]) -> None:
+        while raw := await stream.readline():
+            async with self._changed:
+                lines.append(raw.decode().rstrip("\n"))
+                self._changed.notify_all()
+        async with self._changed:
+            self._closed += 1
+            self._changed.notify_all()
+
+    async def line(
+        self, matches: Callable[[str], bool], within: float = 30, stream: str = "out"
+    ) -> str:
+        """The first line of stdout (or "err") that matches, waiting for it."""
+        lines = self.out if stream == "out" else self.err
+
+        def found() -> str | None:
+            return next((line for line in lines if matches(line)), None)
+
+        async with self._changed:
+            try:
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: found() is not None or self.exited), within
+                )
+            except TimeoutError:
+                raise AssertionError(
+                    f"no such line; stdout {self.out}, stderr {self.err}"
+                ) from None
+        line = found()
+        assert line is not None, f"listen exited: stdout {self.out}, stderr {self.err}"
+        return line
+
+    @property
+    def exited(self) -> bool:
+        """It has closed its output: it ended, or is about to."""
+        return self._closed == 2
+
+    async def wait(self, within: float = 30) -> int:
+        """Its exit status, once it ended by itself."""
+        assert self.process is not None
+        code = await asyncio.wait_for(self.process.wait(), within)
+        await asyncio.gather(*self._readers)
+        return code
+
+    async def kill(self) -> None:
+        """kill -9, and reap it."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.wait()
+
+    async def stop(self) -> None:
+        """SIGINT, as Ctrl-C; kill -9 if it has not ended within 10 s."""
+        if self.process is None or self.process.returncode is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            await self.wait(10)
+        except TimeoutError:
+            await self.kill()
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from tortoise import Tortoise, fields
 
-from hookline.auth import authenticate
+from hookline.auth import credentials
 from models import ids
 from models.tracker import Todo
 from models.webhooks import Delivery
@@ -320,8 +320,8 @@ async def test_a_mutation_over_get_is_405(gql: Client) -> None:
 async def test_unstorable_credentials_are_no_credentials(gql: Client) -> None:
     """A WebSocket's connection_init payload is JSON: it can hold what no header can."""
     for token in ("a\x00b.secret", "x" * 40 + ".secret", "abc.se\ud800cret"):
-        assert await authenticate({"authorization": f"Bearer {token}"}) is None
-    assert await authenticate({"X-Bloo-Token-ID": "a\x00", "X-Bloo-Token-Secret": "s"}) is None
+        assert credentials({"authorization": f"Bearer {token}"}) is None
+    assert credentials({"X-Bloo-Token-ID": "a\x00", "X-Bloo-Token-Secret": "s"}) is None
 
 
 async def test_a_filter_list_is_bounded(gql: Client) -> None:

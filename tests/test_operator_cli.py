@@ -18,11 +18,13 @@ import pytest
 
 from hookline import __version__
 from hookline.cli import parsers
+from hookline.local.environment import CLIENT_VARIABLES
 from hookline.settings import VARIABLES
 from tests.conftest import PgDatabase
 from tests.servers import HOOKLINE, HooklineProcess, free_port
 
 BOUND = 10  # seconds a refusal may take, at most
+CLIENT_COMMANDS = ("listen", "trigger")
 
 
 def hookline(
@@ -137,6 +139,10 @@ def test_every_option_has_help_with_its_default() -> None:
             assert action.help, f"{command or 'hookline'} {action.option_strings} has no help"
             if action.default not in (None, False, "==SUPPRESS=="):
                 assert f"(default: {action.default})" in text, (command, action.option_strings)
+        if command in CLIENT_COMMANDS:  # clients of a server: their own variables
+            for name, _ in CLIENT_VARIABLES:
+                assert f"  {name}\n" in text, (command, name)
+            continue
         for name, default, _ in VARIABLES:
             assert f"{name} (default: {default})" in text, (command, name)
 
@@ -145,6 +151,11 @@ def test_every_variable_read_is_listed_in_help() -> None:
     source = (Path(__file__).parent.parent / "hookline" / "settings.py").read_text()
     read = set(re.findall(r'"(HOOKLINE_[A-Z_]+)"', source))
     assert read == {name for name, _, _ in VARIABLES}
+    local = Path(__file__).parent.parent / "hookline" / "local"
+    read = {
+        v for f in local.glob("*.py") for v in re.findall(r'"(HOOKLINE_[A-Z_]+)"', f.read_text())
+    }
+    assert read == {name for name, _ in CLIENT_VARIABLES if name.startswith("HOOKLINE_")}
 
 
 def test_version() -> None:

@@ -48,7 +48,7 @@ async def following(feed: Any, cursor: int, project_id: str) -> AsyncIterator[li
     async def collect() -> None:
         async with feed.follow(cursor) as rows:
             async for row in rows:
-                if row.project_id == project_id:
+                if isinstance(row, Event) and row.project_id == project_id:  # not a RECHECK
                     ids.append(row.id)
 
     task = asyncio.create_task(collect())

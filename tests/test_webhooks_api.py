@@ -75,14 +75,14 @@ async def test_scope_needs_project_admin(gql: Client, owner: Account, receiver: 
     for fields in ({"projectIds": [owner.project_id]}, {}):
         error = await writer.error(CREATE, {"i": {"url": receiver.url, **fields}})
         assert error["extensions"]["code"] == "FORBIDDEN"
-    # A project of another company.
+    # A project of another company is answered as a missing one.
     from tests.conftest import new_account
 
     foreign = await new_account("Globex")
-    error = await gql.error(
-        CREATE, {"i": {"url": receiver.url, "projectIds": [foreign.project_id]}}
-    )
-    assert error["extensions"]["code"] == "FORBIDDEN"
+    for project_id in (foreign.project_id, "missing"):
+        error = await gql.error(CREATE, {"i": {"url": receiver.url, "projectIds": [project_id]}})
+        assert error["extensions"]["code"] == "PROJECT_NOT_FOUND"
+        assert error["message"] == f"Project {project_id!r} was not found"
     assert await stored_webhooks(owner.company_id) == 1
 
 

@@ -4,7 +4,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0002_portal')]
+    dependencies = [('models', '0003_api_token_expiry')]
 
     initial = False
 
