@@ -44,11 +44,25 @@ format: $(BIN)/.test-installed
 schema: $(BIN)/.test-installed
 	$(BIN)/strawberry export-schema schema.root:schema --output schema.graphql
 
+# Every benchmark prints its ratio against a baseline measured in the same run and whether its
+# goal is met. `make bench` takes a few minutes; `make bench FULL=1` runs the sizes of issue 14
+# (1,000,000 finished deliveries, 100,000 sustained events, …: most of an hour). The PostgreSQL
+# ones create and drop databases of their own beside BENCH_POSTGRES, when it answers.
+BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test
+FULL_FLAG := $(if $(FULL),--full,)
 bench: $(BIN)/.test-installed
 	$(BIN)/python bench/bench_latency.py
-	$(BIN)/python bench/bench_throughput.py
+	$(BIN)/python bench/bench_throughput.py $(FULL_FLAG)
 	$(BIN)/python bench/bench_fanout.py
 	$(BIN)/python bench/bench_portal.py
+	$(BIN)/python bench/bench_reads.py $(FULL_FLAG)
+	$(BIN)/python bench/bench_tenants.py $(FULL_FLAG)
+	$(BIN)/python bench/bench_bigtables.py $(FULL_FLAG)
+	$(BIN)/python bench/bench_sustained.py $(FULL_FLAG)
+	@if $(BIN)/python -c "import asyncio, asyncpg; asyncio.run(asyncpg.connect('$(BENCH_POSTGRES)'))" 2>/dev/null; then \
+	  $(BIN)/python bench/bench_bigtables.py --postgres $(BENCH_POSTGRES) $(FULL_FLAG) && \
+	  $(BIN)/python bench/bench_writes.py --postgres $(BENCH_POSTGRES) $(FULL_FLAG); \
+	else echo "bench: no PostgreSQL at BENCH_POSTGRES; bench_bigtables --postgres and bench_writes skipped"; fi
 
 migrations: $(BIN)/.test-installed
 	$(BIN)/tortoise -c models.db.TORTOISE_ORM makemigrations

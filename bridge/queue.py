@@ -217,7 +217,7 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
             await webhook.save(update_fields=HEALTH_FIELDS)
         if disabled:
             await fail_pending(disabled)
-            await bump_routing_version()
+            await bump_routing_version(webhook_ids=disabled)
     return disabled
 
 
@@ -277,7 +277,8 @@ async def purge_older_than(cutoff: datetime, limit: int) -> int:
     )
     if not ids:
         return 0
-    return await Delivery.filter(id__in=list(ids)).delete()
+    await Delivery.filter(id__in=list(ids)).delete()
+    return len(ids)  # deliveries; the count the database gives may include cascaded attempts
 
 
 async def purge_sent_rows_older_than(cutoff: datetime, limit: int) -> int:

@@ -22,7 +22,7 @@ from bridge.render import EventData
 logger = logging.getLogger("hookline.recorder")
 
 BATCH = 500
-INTERVAL = 0.02
+INTERVAL = 0.05  # fewer, larger transactions; the attempt is already sent
 # After a write that failed for good, wait before the next: from this, doubling, to MAX_BACKOFF.
 BACKOFF = 0.5
 MAX_BACKOFF = 10.0

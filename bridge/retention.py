@@ -1,5 +1,7 @@
 """Retention: finished deliveries (with their attempts) and events past their age are purged
-in small batches, each a short transaction, so the dispatcher's writes never wait long; a
+in small batches, each a short transaction, so the dispatcher's writes never wait long; after
+each batch the purge rests PAUSE_FACTOR times as long as the batch took, so it holds the
+database (SQLite has one writer) at most a fifth of the time, however big the backlog. A
 rotated-out webhook secret is erased once its grace period is over.
 
 Events go only once the matcher has passed them and no pending delivery still needs them;
@@ -9,6 +11,7 @@ CURSOR_EXPIRED instead of skipping what is gone (events.log.purged_through).
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -18,9 +21,11 @@ from models.webhooks import Webhook
 
 logger = logging.getLogger("hookline.retention")
 
-BATCH = 500
-# Between batches: room for the dispatcher's own writes (SQLite has one writer).
+BATCH = 100
+# Between batches: room for the dispatcher's own writes, at least PAUSE, and PAUSE_FACTOR
+# times the batch's own duration (a batch is slower on a busy or big database).
 PAUSE = 0.01
+PAUSE_FACTOR = 4.0
 MAX_BATCHES = 200  # per call; the rest waits for the next round of housekeeping
 
 
@@ -58,11 +63,12 @@ async def erase_expired_secrets(now: datetime | None = None) -> int:
 async def _in_batches(batch: Callable[[], Awaitable[int]], what: str) -> int:
     total = 0
     for _ in range(MAX_BATCHES):
+        started = time.monotonic()
         purged = await batch()
         total += purged
         if purged < BATCH:
             break
-        await asyncio.sleep(PAUSE)
+        await asyncio.sleep(max(PAUSE, PAUSE_FACTOR * (time.monotonic() - started)))
     if total:
         logger.info("retention purged %d %s", total, what)
     return total

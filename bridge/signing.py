@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-import hashlib
+import functools
 import hmac
 import secrets as _secrets
 from collections.abc import Sequence
@@ -22,9 +22,11 @@ def x_signature(secret: str, body: bytes) -> str:
 
     Matches node's crypto.createHmac('sha256', secret).update(rawBody).digest('hex').
     """
-    return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    # hmac.digest is the one-shot C path: a fraction of hmac.new's cost on the hot path.
+    return hmac.digest(secret.encode("utf-8"), body, "sha256").hex()
 
 
+@functools.lru_cache(maxsize=4096)
 def _standard_key(secret: str) -> bytes:
     # Like the reference libraries, accept the secret with or without the whsec_ prefix.
     raw = secret.removeprefix(SECRET_PREFIX)
@@ -37,7 +39,7 @@ def _standard_key(secret: str) -> bytes:
 def standard_signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     """Standard Webhooks v1 signature: v1,base64(HMAC-SHA256(key, "{id}.{ts}." + body))."""
     signed = f"{msg_id}.{timestamp}.".encode() + body
-    digest = hmac.new(_standard_key(secret), signed, hashlib.sha256).digest()
+    digest = hmac.digest(_standard_key(secret), signed, "sha256")
     return "v1," + base64.b64encode(digest).decode("ascii")
 
 

@@ -1,10 +1,16 @@
 """The event log: one row per change, appended inside the change's transaction.
 
-Its id is the cursor of subscribers and of the bridge, so ids must follow commit order. On
-PostgreSQL a sequence hands out ids at insert time, not at commit: a transaction holding id 41
-may commit after one holding 42, and a reader that already asked for `id > 41` would skip 41
-for ever. We serialise appends with a transaction-scoped advisory lock taken just before the
-insert, so the id order equals the commit order. SQLite serialises every writing transaction.
+Its id is the cursor of subscribers and of the bridge, so a reader must never find a lower id
+appear behind one it has already read. On PostgreSQL a sequence hands out ids at insert time,
+not at commit, so a transaction holding id 41 could commit after one holding 42. Rather than
+serialise every writer on one lock (all tenants' writes queued on it), an event's id is its
+transaction's id (pg_current_xact_id) shifted left by TRANSACTION_BITS, plus its number within
+the transaction; readers take only ids below the snapshot horizon — the oldest transaction still
+running (pg_snapshot_xmin). Every transaction below the horizon has ended, and any that commits
+later has a higher transaction id, so nothing ever appears below an id a reader has passed.
+The cost: ids follow the order in which transactions first wrote, not the order in which they
+committed, and a long write transaction anywhere on the server holds every reader back until
+it ends. SQLite serialises every writing transaction; its ids are a plain autoincrement.
 """
 
 import itertools
@@ -17,8 +23,20 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-# Any constant shared by all processes; "hook" in ASCII.
-EVENT_APPEND_LOCK = 0x686F6F6B
+# Events one transaction may append; ids stay below 2**63 for transaction ids below 2**47.
+TRANSACTION_BITS = 16
+PER_TRANSACTION = 1 << TRANSACTION_BITS
+
+# The first id of this transaction's range, and the last one it has used so far.
+_PG_ID_RANGE = f"""
+SELECT r.base, (SELECT max(id) FROM event WHERE id >= r.base AND id < r.base + {PER_TRANSACTION})
+  AS used
+FROM (SELECT pg_current_xact_id()::text::bigint << {TRANSACTION_BITS} AS base) AS r
+"""
+# Ids below this belong to transactions that have all ended (committed or rolled back).
+_PG_HORIZON = (
+    f"SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint << {TRANSACTION_BITS} AS h"
+)
 
 
 class Event(Model):
@@ -95,11 +113,18 @@ async def append_events(events: Sequence[NewEvent]) -> list[Event]:
     """Insert events; call inside the transaction that made the change they describe."""
     if not events:
         return []
+    ids: list[int | None] = [None] * len(events)
     connection = Event._meta.db
     if connection.capabilities.dialect == "postgres":
-        await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [EVENT_APPEND_LOCK])
+        _, rows = await connection.execute_query(_PG_ID_RANGE)
+        base, used = rows[0]["base"], rows[0]["used"]
+        first = base if used is None else used + 1
+        if first + len(events) > base + PER_TRANSACTION:
+            raise ValueError(f"a transaction may append at most {PER_TRANSACTION} events")
+        ids = list(range(first, first + len(events)))
     return [
         await Event.create(
+            **({} if event_id is None else {"id": event_id}),
             type=e.type,
             company_id=e.company_id,
             project_id=e.project_id,
@@ -111,13 +136,31 @@ async def append_events(events: Sequence[NewEvent]) -> list[Event]:
             user_name=e.names.user,
             user_email=e.names.email,
         )
-        for e in events
+        for event_id, e in zip(ids, events, strict=True)
     ]
 
 
+async def horizon() -> int | None:
+    """Readers take only events with ids below this: every transaction that could still add
+    a lower id has ended. None where writers are serialised (SQLite): every id is final."""
+    connection = Event._meta.db
+    if connection.capabilities.dialect != "postgres":
+        return None
+    _, rows = await connection.execute_query(_PG_HORIZON)
+    return int(rows[0]["h"])
+
+
+def readable(after: int, below: int | None) -> Any:
+    """The query of events after a cursor, below the horizon, in id order."""
+    query = Event.filter(id__gt=after)
+    if below is not None:
+        query = query.filter(id__lt=below)
+    return query.order_by("id")
+
+
 async def latest_id() -> int:
-    """The id of the newest event, 0 when there is none."""
-    last = await Event.all().order_by("-id").limit(1).values_list("id", flat=True)
+    """The id of the newest event a reader may take (below the horizon), 0 when none."""
+    last = await readable(0, await horizon()).order_by("-id").limit(1).values_list("id", flat=True)
     return int(last[0]) if last else 0
 
 

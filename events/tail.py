@@ -7,6 +7,11 @@ is cut off with SubscriberTooSlow; it may resume with `after` = the last id it s
 may have changed (a membership, a revoked token) every live subscriber is also handed RECHECK,
 so it checks its rights at once rather than at its next event: a revoked token's stream ends
 even while its projects are quiet.
+
+Both the tail and a replay read only below the log's horizon (events.log.horizon): on
+PostgreSQL an event committed above it waits, unread, until every older transaction has ended;
+the tail looks again shortly rather than waiting for the next announcement, since the
+transaction it waits for may announce nothing.
 """
 
 import asyncio
@@ -17,12 +22,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from prometheus_client import Gauge
 
 from events.announcement import Announcement
-from events.log import Event, latest_id, purged_through
+from events.log import Event, horizon, latest_id, purged_through, readable
 from schema.errors import CursorExpired, SubscriberTooSlow
 
 logger = logging.getLogger("hookline.tail")
 
 PAGE = 500
+# While committed events wait above the horizon: look again after this, doubling up to the max.
+HELD_BACK_RETRY = 0.002
+MAX_HELD_BACK_RETRY = 0.05
 
 SUBSCRIBERS = Gauge(
     "hookline_event_subscribers",
@@ -117,25 +125,34 @@ class EventTail:
                 await self._task
 
     async def _run(self) -> None:
+        wait, retry = self.poll_interval, HELD_BACK_RETRY
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                await asyncio.wait_for(self._wake.wait(), wait)
             self._wake.clear()
             try:
-                await self._read_new()
+                held_back = await self._read_new()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("event tail read failed; retrying")
                 await asyncio.sleep(self.poll_interval)
+                held_back = False
+            if held_back:
+                wait, retry = retry, min(retry * 2, MAX_HELD_BACK_RETRY)
+            else:
+                wait, retry = self.poll_interval, HELD_BACK_RETRY
 
-    async def _read_new(self) -> None:
+    async def _read_new(self) -> bool:
+        """Hand out every event below the horizon; True when committed ones wait above it."""
         while True:
-            batch = (
-                await Event.filter(id__gt=self._last_id or 0).order_by("id").limit(self.page_size)
-            )
+            below = await horizon()
+            # One row past the horizon tells whether anything committed waits behind it.
+            rows = await readable(self._last_id or 0, None).limit(self.page_size + 1)
+            batch = [e for e in rows[: self.page_size] if below is None or e.id < below]
+            held_back = below is not None and any(e.id >= below for e in rows)
             if not batch:
-                return
+                return held_back
             self._last_id = batch[-1].id
             if self._check_stored_changes is not None:
                 # Read after the events: a change committed before any of them is seen here,
@@ -145,7 +162,7 @@ class EventTail:
                 for event in batch:
                     subscriber.offer(event)
             if len(batch) < self.page_size:
-                return
+                return held_back
 
     @contextlib.asynccontextmanager
     async def follow(self, after: int) -> AsyncIterator[AsyncIterator[Event | Recheck]]:
@@ -160,10 +177,10 @@ class EventTail:
         seen = after
         replaying = True
         while replaying:  # the backlog, page by page
-            page = await Event.filter(id__gt=seen).order_by("id").limit(self.page_size)
-            horizon = await purged_through()  # after the read: a purge it raced is seen
-            if seen < horizon:
-                raise CursorExpired(seen, horizon)
+            page = await readable(seen, await horizon()).limit(self.page_size)
+            purged = await purged_through()  # after the read: a purge it raced is seen
+            if seen < purged:
+                raise CursorExpired(seen, purged)
             for event in page:
                 yield event
                 seen = event.id

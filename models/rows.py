@@ -5,6 +5,7 @@ are stored in event values, sent in webhook bodies and offered as sample payload
 builder returns the shape models.shapes declares, which the published JSON Schemas come from.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol
 
@@ -18,12 +19,39 @@ from models.tracker import (
     CustomFieldOption,
     Project,
     Tag,
-    Todo,
-    TodoCustomField,
     TodoList,
 )
 
 Row = dict[str, Any]
+
+
+class TodoFields(Protocol):
+    """What a todo row is made of: a Todo, or its columns read directly (models.snapshots)."""
+
+    id: str
+    title: str
+    text: str
+    html: str
+    position: float
+    done: bool
+    started_at: datetime | None
+    dued_at: datetime | None
+    created_by_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TodoValueFields(Protocol):
+    """What a custom value row is made of: a TodoCustomField, or its columns."""
+
+    id: str
+    todo_id: str
+    custom_field_id: str
+    text: str | None
+    number: float | None
+    checked: bool | None
+    custom_field_option_id: str | None
+    updated_at: datetime
 
 
 class Assignee(NamedTuple):
@@ -45,9 +73,10 @@ class Tagging(NamedTuple):
 
 
 class FieldValue(NamedTuple):
-    """A todo's value of a custom field, with the names of the field and the chosen option."""
+    """A todo's value of a custom field (a TodoCustomField, or its columns), with the names of
+    the field and the chosen option."""
 
-    value: TodoCustomField
+    value: TodoValueFields
     field_name: str | None
     field_type: str | None
     option_title: str | None
@@ -117,13 +146,14 @@ def todo_custom_field_row(named: FieldValue) -> shapes.TodoCustomFieldRow:
 
 
 def todo_row(
-    todo: Todo,
+    todo: TodoFields,
     todo_list: shapes.TodoListRow,
-    assignees: list[Assignee],
-    tags: list[Tagging],
-    custom_values: list[FieldValue],
+    assignees: Sequence[Assignee],
+    tags: Sequence[Tagging],
+    custom_values: Sequence[FieldValue],
 ) -> shapes.TodoRow:
-    """A todo with its join arrays, each carrying the names next to the ids."""
+    """A todo (a Todo, or its columns) with its join arrays, each carrying the names next to
+    the ids."""
     return {
         "id": todo.id,
         "title": todo.title,
@@ -213,7 +243,7 @@ def checklist_row(checklist: Checklist, todo: shapes.TodoRow) -> shapes.Checklis
 
 
 def checklist_item_row(
-    item: ChecklistItem, assignees: list[Assignee], checklist: shapes.ChecklistRow
+    item: ChecklistItem, assignees: Sequence[Assignee], checklist: shapes.ChecklistRow
 ) -> shapes.ChecklistItemRow:
     return {
         "id": item.id,

@@ -1,10 +1,12 @@
 """Webhooks, their delivery queue, the attempt log, and the count of routing changes."""
 
+from collections.abc import Collection
 from enum import StrEnum
 
 from tortoise import fields
 from tortoise.expressions import F
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from events.log import StreamCursor
 from models.ids import new_id
@@ -76,7 +78,12 @@ class Delivery(Model):
         table = "delivery"
         # (webhook_id, created_at, status, event): the delivery log pages and filters, and
         # webhookStats counts, on the index alone (resolvers/delivery_log.py, models/stats.py).
-        indexes = (("status", "next_attempt_at"), ("webhook_id", "created_at", "status", "event"))
+        # (status, created_at): retention finds old finished deliveries without reading the rest.
+        indexes = (
+            ("status", "next_attempt_at"),
+            ("webhook_id", "created_at", "status", "event"),
+            ("status", "created_at"),
+        )
 
 
 class DeliveryAttempt(Model):
@@ -133,21 +140,60 @@ class SentWebhookRow(Model):
 
 
 ROUTING_VERSION = "routing-version"
+# Changes kept for readers that fell behind; one further behind reloads everything.
+KEPT_CHANGES = 10_000
 
 
-async def bump_routing_version() -> None:
+class RoutingChange(Model):
+    """What one routing version changed, so a cache can refresh just that: the webhooks
+    named, or (access) everyone's access. A version with no row changed something unknown."""
+
+    id = fields.BigIntField(primary_key=True)
+    version = fields.BigIntField(db_index=True)
+    webhook_id = fields.CharField(max_length=32, null=True)  # None: access changed
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "routing_change"
+
+
+async def bump_routing_version(webhook_ids: Collection[str] = (), access: bool = False) -> int:
     """Count a change that can change who receives an event: a webhook's configuration or
-    state, a membership, a token (kept as a named StreamCursor row).
+    state, a membership, a token (kept as a named StreamCursor row); returns the new version.
 
     Processes that share the database compare it before they match or stream, so such a
     change made a moment before an event is never missed because an announcement was slower
-    than the event, or lost with Redis.
+    than the event, or lost with Redis. Name what changed (`webhook_ids`, or `access`) and
+    they refresh only that; the version and its changes commit together, and the version
+    row's lock numbers them in commit order.
     """
-    updated = await StreamCursor.filter(name=ROUTING_VERSION).update(event_id=F("event_id") + 1)
-    if not updated:
-        await StreamCursor.get_or_create(name=ROUTING_VERSION, defaults={"event_id": 1})
+    async with in_transaction():
+        updated = await StreamCursor.filter(name=ROUTING_VERSION).update(event_id=F("event_id") + 1)
+        if not updated:
+            await StreamCursor.get_or_create(name=ROUTING_VERSION, defaults={"event_id": 0})
+            await StreamCursor.filter(name=ROUTING_VERSION).update(event_id=F("event_id") + 1)
+        version = await routing_version()
+        changes = [RoutingChange(version=version, webhook_id=w) for w in sorted(set(webhook_ids))]
+        if access:
+            changes.append(RoutingChange(version=version, webhook_id=None))
+        if changes:
+            await RoutingChange.bulk_create(changes)
+        if version % 1000 == 0:
+            await RoutingChange.filter(version__lte=version - KEPT_CHANGES).delete()
+    return version
 
 
 async def routing_version() -> int:
     found = await StreamCursor.get_or_none(name=ROUTING_VERSION)
     return found.event_id if found else 0
+
+
+async def routing_changes(after: int, through: int) -> list[RoutingChange] | None:
+    """What versions after..through changed; None when some of them are unknown (a bare
+    bump, or pruned): then everything must be read again."""
+    if through <= after:
+        return []
+    changes = await RoutingChange.filter(version__gt=after, version__lte=through)
+    if {c.version for c in changes} != set(range(after + 1, through + 1)):
+        return None
+    return list(changes)

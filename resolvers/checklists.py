@@ -7,6 +7,7 @@ from strawberry.types import Info
 
 from models import snapshots
 from models.event_types import EventType as E
+from models.rows import Row
 from models.tracker import Checklist as ChecklistRow
 from models.tracker import ChecklistItem as ChecklistItemRow
 from models.tracker import ChecklistItemUser
@@ -26,14 +27,20 @@ from schema.inputs import (
 from schema.paging import MAX_TAKE, page, skipping, taking
 
 
-async def _checklist(checklist_id: str) -> Checklist:
-    ids = (
-        await ChecklistItemRow.filter(checklist_id=checklist_id)
+async def _checklists(checklist_ids: list[str]) -> list[Checklist]:
+    """Checklists with their items, in batches whatever their number."""
+    item_ids = (
+        await ChecklistItemRow.filter(checklist_id__in=checklist_ids)
         .order_by("position", "id")
         .values_list("id", flat=True)
     )
-    items = [await snapshots.checklist_item(i) for i in ids]
-    return Checklist.from_row(await snapshots.checklist(checklist_id), items)
+    items: dict[str, list[Row]] = {i: [] for i in checklist_ids}
+    for item in await snapshots.checklist_items(item_ids):
+        items[item["checklistId"]].append(item)
+    return [
+        Checklist.from_row(row, items[row["id"]])
+        for row in await snapshots.checklists(checklist_ids)
+    ]
 
 
 ITEM_USERS = LinkTable(
@@ -65,7 +72,7 @@ class ChecklistQuery:
             .limit(asked.take)
             .values_list("id", flat=True)
         )
-        return [await _checklist(i) for i in ids]
+        return await _checklists(ids)
 
 
 @strawberry.type
@@ -115,7 +122,8 @@ class ChecklistMutation:
             after = await snapshots.checklist(found.id)
             if renamed:
                 changes.emit(E.TODO_CHECKLIST_NAME_CHANGED, project, before, after)
-        return await _checklist(found.id)
+        [edited] = await _checklists([found.id])
+        return edited
 
     @strawberry.mutation(
         description="Delete a checklist and its items. Emits TODO_CHECKLIST_DELETED."

@@ -43,7 +43,7 @@ class CommentQuery:
             .limit(asked.take)
             .values_list("id", flat=True)
         )
-        return [Comment.from_row(await snapshots.comment(i)) for i in ids]
+        return [Comment.from_row(row) for row in await snapshots.comments(ids)]
 
 
 @strawberry.type

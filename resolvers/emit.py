@@ -2,7 +2,7 @@
 and the one way to announce changes of webhooks and access."""
 
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -62,17 +62,28 @@ async def change(info: Info) -> AsyncIterator[Changes]:
         context_of(info).services.announcer.announce(Announcement.EVENTS)
 
 
-async def routing_changed(info: Info, *kinds: Announcement) -> None:
-    """After a committed change to webhooks (WEBHOOKS), to who may read what (ACCESS) or to
-    tokens (TOKENS): count it for processes that compare the stored version, and announce it
-    to every process, so each cache built on it reads it again."""
-    await announce_routing_change(context_of(info).services.announcer, *kinds)
+async def routing_changed(
+    info: Info, *kinds: Announcement, webhook_ids: Collection[str] = ()
+) -> None:
+    """After a committed change to webhooks (WEBHOOKS, naming them in `webhook_ids` where
+    known), to who may read what (ACCESS) or to tokens (TOKENS): count it for processes that
+    compare the stored version, and announce it to every process, so each cache built on it
+    reads it again."""
+    await announce_routing_change(
+        context_of(info).services.announcer, *kinds, webhook_ids=webhook_ids
+    )
 
 
-async def announce_routing_change(announcer: Announcer, *kinds: Announcement) -> None:
+async def announce_routing_change(
+    announcer: Announcer, *kinds: Announcement, webhook_ids: Collection[str] = ()
+) -> None:
     """The one place such changes go out (resolvers, and the CLI with whatever bus it has):
     counted first, so a process that misses the announcement finds the count moved
-    (events.watch)."""
-    await bump_routing_version()
+    (events.watch). The count records what changed: the webhooks named (the bridge index
+    reloads only those), access (ACCESS, TOKENS: everyone's coverage is read again), or, for
+    WEBHOOKS without names, something unknown (everything is read again)."""
+    await bump_routing_version(
+        webhook_ids=webhook_ids, access=any(k is not Announcement.WEBHOOKS for k in kinds)
+    )
     for kind in kinds:
         announcer.announce(kind)

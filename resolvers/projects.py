@@ -56,7 +56,7 @@ class ProjectQuery:
     ) -> list[Project]:
         asked = page(skip, take)
         ids = asked.of(await member_project_ids(info))
-        return [Project.from_row(await snapshots.project(i)) for i in ids]
+        return [Project.from_row(row) for row in await snapshots.projects(ids)]
 
 
 @strawberry.type

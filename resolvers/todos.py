@@ -88,7 +88,7 @@ class TodoQuery:
             .limit(asked.take)
             .values_list("id", flat=True)
         )
-        return [Todo.from_row(await snapshots.todo(i)) for i in ids]
+        return [Todo.from_row(row) for row in await snapshots.todos(ids)]
 
 
 @strawberry.type

@@ -122,7 +122,7 @@ class WebhookOpsMutation:
         await webhook.save(
             update_fields=["secret", "previous_secret", "previous_secret_expires_at"]
         )
-        await webhooks_changed(info)
+        await webhooks_changed(info, webhook.id)
         return Webhook.from_model(webhook, secret=secret)
 
     @strawberry.mutation(

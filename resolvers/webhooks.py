@@ -35,9 +35,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-async def webhooks_changed(info: Info) -> None:
-    """The bridge keeps an index of webhooks by project and event; tell it to rebuild."""
-    await routing_changed(info, Announcement.WEBHOOKS)
+async def webhooks_changed(info: Info, webhook_id: str) -> None:
+    """The bridge keeps an index of webhooks by company and event; tell it this one changed."""
+    await routing_changed(info, Announcement.WEBHOOKS, webhook_ids=[webhook_id])
 
 
 @strawberry.type
@@ -122,7 +122,7 @@ class WebhookMutation:
                 project_ids=project_ids,
                 filters=filters,
             )
-        await webhooks_changed(info)
+        await webhooks_changed(info, created.id)
         return Webhook.from_model(created, secret=secret)
 
     @strawberry.mutation(
@@ -172,7 +172,7 @@ class WebhookMutation:
         await webhook.refresh_from_db()
         if enable:
             webhook = await health_check(info, webhook)
-        await webhooks_changed(info)
+        await webhooks_changed(info, webhook.id)
         return Webhook.from_model(webhook)
 
     @strawberry.mutation(
@@ -194,7 +194,7 @@ class WebhookMutation:
             disabled_reason=f"Disabled by {by}",
             updated_at=utcnow(),
         )
-        await webhooks_changed(info)
+        await webhooks_changed(info, webhook.id)
         return MutationResult(success=True, operation_id=webhook.id)
 
     @strawberry.mutation(
@@ -215,5 +215,5 @@ class WebhookMutation:
             # the opposite order, and PostgreSQL aborted one of the two as a deadlock.
             await Delivery.filter(webhook_id=webhook.id).delete()
             await webhook.delete()
-        await webhooks_changed(info)
+        await webhooks_changed(info, webhook.id)
         return MutationResult(success=True, operation_id=webhook.id)

@@ -6,8 +6,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from events.log import latest_id
 from models.webhooks import Delivery, DeliveryStatus
+from tests.tracker import newest_committed_id
 
 
 async def bridge_settled(app: Any, within: float = 10.0) -> None:
@@ -15,7 +15,7 @@ async def bridge_settled(app: Any, within: float = 10.0) -> None:
     has been attempted and recorded, and no attempt is running: whatever these events were
     going to cause by now has happened. Retries scheduled for later may remain."""
     bridge = app.state.bridge
-    target = await latest_id()
+    target = await newest_committed_id()
     deadline = time.monotonic() + within
     while not (
         bridge.matcher.cursor >= target

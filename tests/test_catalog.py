@@ -6,8 +6,9 @@ from typing import Any
 
 import jsonschema
 import pytest
+from tortoise.transactions import in_transaction
 
-from events.log import Event
+from events.log import Event, NewEvent, append_events
 from models.accounts import User
 from models.event_types import EventType
 from models.payload_schema import event_schema
@@ -171,14 +172,15 @@ async def test_events_stored_before_names_still_validate(gql: Client, owner: Acc
     value["todoUsers"] = [
         {k: v for k, v in u.items() if k in ("id", "todoId", "userId")} for u in value["todoUsers"]
     ]
-    await Event.create(
-        type="TODO_CREATED",
-        company_id=owner.company_id,
-        project_id=owner.project_id,
-        user_id=owner.user_id,
-        previous_value=None,
-        current_value=value,
-    )
+    # Appended as the log appends (on PostgreSQL its ids follow transactions), without names.
+    async with in_transaction():
+        await append_events(
+            [
+                NewEvent(
+                    "TODO_CREATED", owner.company_id, owner.project_id, owner.user_id, None, value
+                )
+            ]
+        )
     [body] = (await gql(RECENT, {"e": ["TODO_CREATED"], "t": 1}))["webhookRecentPayloads"]
     assert body["currentValue"]["id"] == todo
     assert body["currentValue"]["todoUsers"][0].keys() == {"id", "todoId", "userId"}

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_api_token_expiry')]
+    dependencies = [('models', '0004_retention_index_routing_change')]
 
     initial = False
 
