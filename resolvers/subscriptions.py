@@ -249,6 +249,20 @@ def _types(
     return asked
 
 
+# Arguments several streams share, described once.
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description=(
+            "Resume after this event id (an Event's `id`); omit to start with the next event."
+        )
+    ),
+]
+OneProject = Annotated[
+    str | None, strawberry.argument(description="Only this project; omit for all yours.")
+]
+
+
 @strawberry.type(
     description=(
         "Live event streams (graphql-transport-ws, graphql-ws or SSE). Each "
@@ -272,15 +286,7 @@ class Subscription:
             list[WebhookEvent] | None,
             strawberry.argument(description="Only these events; omit for all."),
         ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description=(
-                    "Resume after this event id (an Event's `id`); omit to start with the"
-                    " next event."
-                )
-            ),
-        ] = None,
+        after: After = None,
     ) -> AsyncGenerator[Event, None]:
         return await open_stream(info, project_ids, _types(events, EventType, "events"), after)
 
@@ -293,22 +299,12 @@ class Subscription:
     async def todo_events(
         self,
         info: Info,
-        project_id: Annotated[
-            str | None, strawberry.argument(description="Only this project; omit for all yours.")
-        ] = None,
+        project_id: OneProject = None,
         events: Annotated[
             list[WebhookEvent] | None,
             strawberry.argument(description="Only these TODO_* events; omit for all."),
         ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description=(
-                    "Resume after this event id (an Event's `id`); omit to start with the"
-                    " next event."
-                )
-            ),
-        ] = None,
+        after: After = None,
     ) -> AsyncGenerator[Event, None]:
         projects = [project_id] if project_id else None
         types = _types(events, TODO_STREAM, "todoEvents")
@@ -318,18 +314,8 @@ class Subscription:
     async def comment_events(
         self,
         info: Info,
-        project_id: Annotated[
-            str | None, strawberry.argument(description="Only this project; omit for all yours.")
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description=(
-                    "Resume after this event id (an Event's `id`); omit to start with the"
-                    " next event."
-                )
-            ),
-        ] = None,
+        project_id: OneProject = None,
+        after: After = None,
     ) -> AsyncGenerator[Event, None]:
         projects = [project_id] if project_id else None
         return await open_stream(info, projects, COMMENT_STREAM, after)
@@ -340,18 +326,8 @@ class Subscription:
     async def todo_list_events(
         self,
         info: Info,
-        project_id: Annotated[
-            str | None, strawberry.argument(description="Only this project; omit for all yours.")
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description=(
-                    "Resume after this event id (an Event's `id`); omit to start with the"
-                    " next event."
-                )
-            ),
-        ] = None,
+        project_id: OneProject = None,
+        after: After = None,
     ) -> AsyncGenerator[Event, None]:
         projects = [project_id] if project_id else None
         return await open_stream(info, projects, TODO_LIST_STREAM, after)
