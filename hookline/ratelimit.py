@@ -14,6 +14,8 @@ import math
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -41,6 +43,19 @@ QUOTA_NAMES = {
     Quota.PENDING_CONNECTIONS: "WebSocket connections awaiting connection_init per address",
 }
 STORAGE_WARNING_INTERVAL = 60.0
+
+
+@dataclass
+class _Turn:
+    """One operation's place among its token's: held, or lent while it waits on another host."""
+
+    semaphore: asyncio.Semaphore
+    held: bool = False
+    away: int = 0  # the operation's tasks waiting elsewhere (parallel fields share one turn)
+
+
+# The turn the running operation holds; its resolvers' tasks inherit it.
+_current_turn: ContextVar[_Turn | None] = ContextVar("hookline_turn", default=None)
 
 
 class Limits:
@@ -140,13 +155,42 @@ class Limits:
             key, (asyncio.Semaphore(self._concurrent), [0])
         )
         users[0] += 1
+        turn = _Turn(semaphore)
         try:
-            async with semaphore:
+            await semaphore.acquire()
+            turn.held = True
+            token = _current_turn.set(turn)
+            try:
                 yield
+            finally:
+                _current_turn.reset(token)
         finally:
+            if turn.held:
+                semaphore.release()
             users[0] -= 1
             if not users[0]:
                 del self._turns[key]
+
+    @contextlib.asynccontextmanager
+    async def aside(self) -> AsyncIterator[None]:
+        """Lend the running operation's turn to its token's next while this waits on another
+        host (a test send to an endpoint that hangs must not hold the token's other
+        operations); take it back, queueing like any other, before going on."""
+        turn = _current_turn.get()
+        if turn is None or not (turn.held or turn.away):
+            yield
+            return
+        turn.away += 1
+        if turn.away == 1:
+            turn.held = False
+            turn.semaphore.release()
+        try:
+            yield
+        finally:
+            turn.away -= 1
+            if turn.away == 0:
+                await turn.semaphore.acquire()
+                turn.held = True
 
     def _warn(self, exc: StorageError) -> None:
         now = time.monotonic()

@@ -55,7 +55,7 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "HOOKLINE_MAX_CONCURRENT_OPERATIONS_PER_TOKEN",
-        "16",
+        "4",
         "operations of one token run at once; more wait",
     ),
     (
@@ -176,7 +176,7 @@ class Settings:
     max_subscriptions_per_token: int = 200
     max_pending_connections_per_address: int = 100  # sockets not yet authenticated
     # Operations of one token executed at once; more wait their turn (fairness, not refusal).
-    max_concurrent_operations_per_token: int = 16
+    max_concurrent_operations_per_token: int = 4
     # Browser apps on these origins may call the API (CORS) and open its WebSockets; none by
     # default, so a page elsewhere cannot use a token it got hold of from a user's browser.
     cors_origins: tuple[str, ...] = ()

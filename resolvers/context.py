@@ -105,6 +105,10 @@ class Limiter(Protocol):
     def turn(self, key: str) -> AbstractAsyncContextManager[None]:
         """Wait until fewer than the most operations of this token run, and run one."""
 
+    def aside(self) -> AbstractAsyncContextManager[None]:
+        """Lend the running operation's turn to its token's next while waiting on another
+        host; take it back after."""
+
 
 @dataclass(frozen=True)
 class WebhookPolicy:

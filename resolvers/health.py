@@ -1,5 +1,6 @@
 """The signed WEBHOOK_HEALTH_CHECK that must succeed before a webhook is (re-)enabled."""
 
+import contextlib
 from collections.abc import Callable
 
 from strawberry.types import Info
@@ -23,7 +24,6 @@ async def send_once(
     """Create a one-off delivery (not queued) and make its single attempt now. The payload is
     built only once the send is counted: a refused one costs nothing more."""
     await count_send(info, webhook.id)
-    sender = context_of(info).services.sender
     delivery = await Delivery.create(
         webhook_id=webhook.id,
         event=event,
@@ -31,9 +31,19 @@ async def send_once(
         payload=payload(),
         next_attempt_at=None,  # never claimed by the dispatcher
     )
-    if sender is not None:
-        await sender.send_now(delivery.id)
+    await attempt_now(info, delivery.id)
     return await Delivery.get(id=delivery.id)
+
+
+async def attempt_now(info: Info, delivery_id: str) -> None:
+    """One attempt of a delivery, now, by this process (a send on demand, counted already)."""
+    services = context_of(info).services
+    if services.sender is None:
+        return
+    # The receiver's time is not the token's: its other operations may run meanwhile.
+    limiter = services.limiter
+    async with limiter.aside() if limiter else contextlib.nullcontext():
+        await services.sender.send_now(delivery_id)
 
 
 async def health_check(info: Info, webhook: Webhook) -> Webhook:

@@ -16,7 +16,7 @@ from models.samples import sample_body
 from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus
 from resolvers import webhook_rules as rules
 from resolvers.authz import context_of, principal
-from resolvers.health import send_once
+from resolvers.health import attempt_now, send_once
 from resolvers.quotas import count_send
 from resolvers.validate import given
 from resolvers.webhooks import webhooks_changed
@@ -176,9 +176,7 @@ class WebhookOpsMutation:
             context_of(info).services.announcer.announce(Announcement.DELIVERIES)
         else:
             await count_send(info, delivery.webhook_id)
-            sender = context_of(info).services.sender
-            if sender is not None:
-                await sender.send_now(delivery.id)
+            await attempt_now(info, delivery.id)
         return await delivery_view(await Delivery.get(id=delivery.id))
 
     @strawberry.mutation(

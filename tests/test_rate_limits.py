@@ -343,3 +343,53 @@ async def test_a_tokens_operations_take_turns(app: Any) -> None:
     release.set()
     await asyncio.gather(*burst)
     assert peak == 2 and running == 0
+
+
+async def test_an_operation_waiting_on_another_host_lends_its_turn(app: Any) -> None:
+    """While an operation stands aside its token's next one runs; it queues to come back."""
+    limits = Limits.from_settings(Settings(max_concurrent_operations_per_token=1))
+    order: list[str] = []
+    aside, other_running, other_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def waiting_on_a_receiver() -> None:
+        async with limits.turn("token"):
+            async with limits.aside():
+                aside.set()
+                await other_running.wait()
+            order.append("back")
+
+    async def next_operation() -> None:
+        async with limits.turn("token"):
+            order.append("other")
+            other_running.set()
+            await other_done.wait()
+
+    first = asyncio.create_task(waiting_on_a_receiver())
+    await aside.wait()
+    async with asyncio.timeout(5):
+        second = asyncio.create_task(next_operation())
+        await other_running.wait()  # the one turn was lent
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert order == ["other"]  # the first waits for the turn back
+    other_done.set()
+    await asyncio.gather(first, second)
+    assert order == ["other", "back"]
+
+
+async def test_a_test_send_that_hangs_does_not_hold_the_tokens_turn(
+    app: Any, owner: Account, receiver: Receiver
+) -> None:
+    async with (
+        limited(app, max_concurrent_operations_per_token=1) as server,
+        server.http() as http,
+    ):
+        headers = {**bearer(owner), "X-Bloo-Company-ID": owner.company_id}
+        hook = await create_hook(http, headers, receiver.url)
+        receiver.answer(200, delay=30.0)  # past the session's delivery timeout
+        sending = asyncio.create_task(post(http, TEST, headers, w=hook))
+        await receiver.wait_for(1)  # the send is out, waiting on the receiver
+        answer = await post(http, ME, headers)
+        assert answer.status_code == 200 and "errors" not in answer.json()
+        assert not sending.done()  # it answered while the send still hung
+        assert (await sending).json()["data"]["testWebhook"]["status"] == "FAILED"  # timed out
