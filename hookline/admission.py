@@ -11,6 +11,7 @@ refused for a limit is closed with 4429 and the limit in the reason, not Strawbe
 """
 
 import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -78,6 +79,11 @@ class AdmitSockets:
             if key is None:
                 await self.app(scope, receive, send)
                 return
+            try:
+                self.limiter.may_wait(key)
+            except RateLimited as exc:
+                await _refuse_request(send, exc)
+                return
             async with self.limiter.turn(key):
                 await self.app(scope, receive, send)
             return
@@ -102,6 +108,14 @@ class AdmitSockets:
             await self.app(scope, receive, send_as_refused)
         finally:
             admission.close()
+
+
+async def _refuse_request(send: Send, exc: RateLimited) -> None:
+    """429 with Retry-After and the limit, in GraphQL's error shape, the body unread."""
+    body = json.dumps({"errors": [exc.formatted]}).encode()
+    headers = [(b"content-type", b"application/json"), (b"retry-after", b"%d" % exc.retry_after)]
+    await send({"type": "http.response.start", "status": 429, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _refuse_handshake(scope: Scope, receive: Receive, send: Send, exc: RateLimited) -> None:

@@ -10,6 +10,7 @@ A context keeps the credentials the caller presented; the principal is derived f
 every root field (resolvers.authz.Authenticated), so a socket outlives no revocation.
 """
 
+import asyncio
 import json
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -27,6 +28,9 @@ from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
     GRAPHQL_WS_PROTOCOL,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
 )
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -58,7 +62,20 @@ def never_ran(result: ExecutionResult) -> bool:
     )
 
 
+class OneStartAtATime(BaseGraphQLTransportWSHandler[Context, None]):
+    """Reads a socket's next message once the operation just asked for has begun. Strawberry
+    starts a task per subscribe message without yielding, so a hundred messages read from one
+    socket's buffer would parse, validate and run their first steps in a single turn of the
+    event loop, and every delivery and request in flight would wait that turn out."""
+
+    async def handle_subscribe(self, message: Any) -> None:
+        await super().handle_subscribe(message)
+        await asyncio.sleep(0)  # the new operation's first step, in a loop turn of its own
+
+
 class HooklineGraphQL(GraphQL):
+    graphql_transport_ws_handler_class = OneStartAtATime
+
     def __init__(
         self, schema: Any, services: Services, allowed_origins: Collection[str] = ()
     ) -> None:

@@ -17,7 +17,7 @@ from hookline.admission import caller_key
 from hookline.rest_openapi import openapi
 from models.event_types import EventType
 from resolvers.context import Context, Services
-from schema.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR
+from schema.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, RateLimited
 from schema.paging import MAX_TAKE
 from schema.root import schema
 
@@ -105,7 +105,13 @@ async def run(request: Request, query: str, variables: dict[str, Any]) -> dict[s
         result = await schema.execute(query, variable_values=variables, context_value=context)
     else:
         # Requests take turns by credential, as GraphQL requests do at the door.
-        async with turns.turn(caller_key(credentials, request.client)):
+        key = caller_key(credentials, request.client)
+        try:
+            turns.may_wait(key)
+        except RateLimited as exc:
+            retry = {"Retry-After": str(exc.retry_after)}
+            raise RestError(429, exc.extensions["code"], exc.message, retry) from None
+        async with turns.turn(key):
             result = await schema.execute(query, variable_values=variables, context_value=context)
     if not result.errors:
         assert result.data is not None

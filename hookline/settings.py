@@ -59,6 +59,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
         "operations of one token run at once; more wait",
     ),
     (
+        "HOOKLINE_MAX_WAITING_REQUESTS_PER_TOKEN",
+        "100",
+        "HTTP requests of one token waiting for a turn; more are refused (429)",
+    ),
+    (
         "HOOKLINE_CORS_ORIGINS",
         "unset",
         "comma-separated browser origins (https://app.example.com, or *) that may call the API",
@@ -177,6 +182,8 @@ class Settings:
     max_pending_connections_per_address: int = 100  # sockets not yet authenticated
     # Operations of one token executed at once; more wait their turn (fairness, not refusal).
     max_concurrent_operations_per_token: int = 4
+    # HTTP requests of one token waiting for one of those turns; more are refused at the door.
+    max_waiting_requests_per_token: int = 100
     # Browser apps on these origins may call the API (CORS) and open its WebSockets; none by
     # default, so a page elsewhere cannot use a token it got hold of from a user's browser.
     cors_origins: tuple[str, ...] = ()
@@ -247,4 +254,5 @@ CAPS = (
     "max_subscriptions_per_token",
     "max_pending_connections_per_address",
     "max_concurrent_operations_per_token",
+    "max_waiting_requests_per_token",
 )

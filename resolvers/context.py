@@ -92,6 +92,7 @@ class Quota(StrEnum):
     CONNECTIONS = "connections"  # per token
     SUBSCRIPTIONS = "subscriptions"  # per token
     PENDING_CONNECTIONS = "pending_connections"  # sockets not yet authenticated, per address
+    WAITING_OPERATIONS = "waiting_operations"  # HTTP requests waiting for a turn, per token
 
 
 class Limiter(Protocol):
@@ -104,6 +105,9 @@ class Limiter(Protocol):
 
     def turn(self, key: str) -> AbstractAsyncContextManager[None]:
         """Wait until fewer than the most operations of this token run, and run one."""
+
+    def may_wait(self, key: str) -> None:
+        """Raise RateLimited when so many of this token's requests wait for a turn already."""
 
     def aside(self) -> AbstractAsyncContextManager[None]:
         """Lend the running operation's turn to its token's next while waiting on another

@@ -20,7 +20,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from events.log import latest_id
-from hookline.admission import AdmitSockets
+from hookline.admission import AdmitSockets, caller_key
 from hookline.graphql_view import HooklineGraphQL
 from hookline.ratelimit import Limits
 from hookline.settings import Settings
@@ -393,3 +393,28 @@ async def test_a_test_send_that_hangs_does_not_hold_the_tokens_turn(
         assert answer.status_code == 200 and "errors" not in answer.json()
         assert not sending.done()  # it answered while the send still hung
         assert (await sending).json()["data"]["testWebhook"]["status"] == "FAILED"  # timed out
+
+
+async def test_requests_waiting_beyond_the_tokens_queue_are_refused_at_the_door(
+    app: Any, owner: Account
+) -> None:
+    caps = {"max_concurrent_operations_per_token": 1, "max_waiting_requests_per_token": 2}
+    async with limited(app, **caps) as server, server.http() as http:
+        key = caller_key(bearer(owner), None)
+        release = asyncio.Event()
+
+        async def hold() -> None:
+            async with server.limits.turn(key):
+                await release.wait()
+
+        held = [asyncio.create_task(hold()) for _ in range(3)]  # one running, two waiting
+        await asyncio.sleep(0)
+        error = refused(await post(http, ME, bearer(owner)))
+        assert error["message"] == (
+            "Quota reached: at most 2 requests per token waiting for their turn"
+        )
+        other = await new_account()  # another token's requests are not held
+        assert "errors" not in (await post(http, ME, bearer(other))).json()
+        release.set()
+        await asyncio.gather(*held)
+        assert "errors" not in (await post(http, ME, bearer(owner))).json()
