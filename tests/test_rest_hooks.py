@@ -2,6 +2,7 @@
 the target URL, `recent` in the same shape, unsubscribe, nothing more — and every refusal as a
 real HTTP status with the JSON error body."""
 
+import asyncio
 import dataclasses
 import hashlib
 import hmac
@@ -15,6 +16,7 @@ from standardwebhooks import Webhook as StandardWebhook
 from starlette.applications import Starlette
 
 from hookline import rest_hooks
+from hookline.admission import caller_key
 from hookline.ratelimit import Limits
 from hookline.settings import Settings
 from models.accounts import CompanyUser
@@ -299,6 +301,35 @@ async def test_429_with_retry_after(app: Any, owner: Account, receiver: Receiver
                 assert "per token" in error["message"]
             error_of(await http.get("/rest-hooks"), 401, "UNAUTHENTICATED")
             error_of(await http.get("/rest-hooks"), 429, "RATE_LIMITED")
+    finally:
+        await limits.close()
+
+
+async def test_requests_waiting_beyond_the_tokens_queue_get_429(app: Any, owner: Account) -> None:
+    """Turns are taken by credential as GraphQL's are, with the same bound on those waiting."""
+    caps = Settings(max_concurrent_operations_per_token=1, max_waiting_requests_per_token=1)
+    limits = Limits.from_settings(caps, prefix=uuid.uuid4().hex)
+    limited = Starlette(routes=rest_hooks.routes())
+    limited.state.services = dataclasses.replace(app.state.services, limiter=limits)
+    transport = httpx.ASGITransport(app=limited)
+    release = asyncio.Event()
+    turn = caller_key({"Authorization": f"Bearer {owner.token}"}, None)  # X-API-Key's too
+
+    async def hold() -> None:
+        async with limits.turn(turn):
+            await release.wait()
+
+    held = [asyncio.create_task(hold()) for _ in range(2)]  # one running, one waiting
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            await asyncio.sleep(0)
+            response = await http.get("/rest-hooks", headers=key(owner))
+            error = error_of(response, 429, "RATE_LIMITED")
+            assert response.headers["Retry-After"] == "1"
+            assert "waiting for their turn" in error["message"]
+            release.set()
+            await asyncio.gather(*held)
+            assert (await http.get("/rest-hooks", headers=key(owner))).status_code == 200
     finally:
         await limits.close()
 
