@@ -90,6 +90,34 @@ class Claimed:
         return cls.from_row({c: getattr(delivery, c) for c in _CLAIMED})
 
 
+_NEW_COLUMNS = (
+    "id, webhook_id, event_id, event, message_id, payload, status, attempt_count, "
+    "next_attempt_at, claimed_until, created_at"
+)
+_INSERT_NEW_SQLITE = (
+    f"INSERT INTO delivery ({_NEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL, 'PENDING', 0, ?, ?, ?)"
+)
+_INSERT_NEW_PG = (
+    f"INSERT INTO delivery ({_NEW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL, 'PENDING', 0, "
+    "$6, $7, $8)"
+)
+
+
+async def insert_new(
+    connection: Any, new: Sequence[tuple[Claimed, datetime | None]], *, due: datetime, now: datetime
+) -> None:
+    """Event deliveries as the matcher makes them, each claimed until the time given (None:
+    not claimed). Raw statements: on the matcher's path ORM models cost more than the SQL."""
+    postgres = connection.capabilities.dialect == "postgres"
+    await connection.execute_many(
+        _INSERT_NEW_PG if postgres else _INSERT_NEW_SQLITE,
+        [
+            [c.id, c.webhook_id, c.event_id, c.event, c.message_id, due, until, now]
+            for c, until in new
+        ],
+    )
+
+
 _ATTEMPT_COLUMNS = (
     "delivery_id, number, started_at, duration_ms, status_code, error, response_body, "
     "webhook_id, request_headers, request_body_sha256, webhook_row_sha256"
