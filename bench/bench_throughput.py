@@ -30,6 +30,7 @@ from bridge.dispatcher import Dispatcher
 from bridge.service import client_session
 from events.log import Event
 from hookline.accounts import bootstrap
+from hookline.startup import tune_gc
 from models import db
 from models.ids import new_id
 from models.samples import sample_values
@@ -181,5 +182,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    # uvloop, as `hookline serve` and `hookline bridge` run under uvicorn; the baseline too.
+    # uvloop and the collector's settings, as `hookline serve` and `hookline bridge` run; the
+    # baseline too.
+    tune_gc()
     uvloop.run(main())

@@ -15,7 +15,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from bridge import metrics
+from bridge import metrics, queue
 from bridge.dispatcher import Dispatcher
 from bridge.index import WebhookIndex
 from bridge.leader import Leadership
@@ -23,7 +23,7 @@ from bridge.queue import Claimed
 from bridge.render import EventData
 from events.log import StreamCursor
 from models.ids import new_id
-from models.webhooks import Delivery, Webhook
+from models.webhooks import Webhook
 
 logger = logging.getLogger("hookline.matcher")
 
@@ -37,6 +37,10 @@ subscription Bridge($after: String) {
 """
 BATCH = 500
 CURSOR = "bridge"
+# Raw, as the deliveries beside it: the matcher's transaction holds SQLite's one write lock, and
+# building an ORM query took longer than running it.
+_ADVANCE_SQLITE = "UPDATE stream_cursor SET event_id = ? WHERE name = ? AND event_id < ?"
+_ADVANCE_PG = "UPDATE stream_cursor SET event_id = $1 WHERE name = $2 AND event_id < $3"
 
 
 def message_id(event_id: int | str, webhook_id: str) -> str:
@@ -51,8 +55,8 @@ class Handoff:
         self.webhooks: dict[str, Webhook] = {}
         self.events: dict[int, EventData] = {}
 
-    def add(self, delivery: Delivery, webhook: Webhook, event: EventData) -> None:
-        self.claimed.append(Claimed.of(delivery))
+    def add(self, delivery: Claimed, webhook: Webhook, event: EventData) -> None:
+        self.claimed.append(delivery)
         self.webhooks[webhook.id] = webhook
         self.events[event.id] = event
 
@@ -134,7 +138,8 @@ class Matcher:
     async def _enqueue(self, events: list[dict[str, Any]]) -> None:
         now = datetime.now(UTC)
         due = now + timedelta(seconds=self.first_delay)
-        deliveries = []
+        lease_until = now + timedelta(seconds=self.lease_seconds)
+        deliveries: list[tuple[Claimed, datetime | None]] = []
         handoff = Handoff()
         await self.index.refresh()
         for item in events:
@@ -147,28 +152,31 @@ class Matcher:
                 previous=event.previous_value,
                 current=event.current_value,
             ):
-                delivery = Delivery(
+                delivery = Claimed(
                     id=new_id(),
                     webhook_id=webhook.id,
                     event_id=event.id,
                     event=event.type,
                     message_id=message_id(event.id, webhook.id),
-                    next_attempt_at=due,
-                    attempt_count=0,
                     payload=None,
+                    attempt_count=0,
                 )
+                claimed_until = None
                 if not self.first_delay and self.dispatcher.can_take(webhook.id):
                     # Claimed from birth and handed straight to our dispatcher: the first
                     # attempt needs no claim query. The lease covers a crash before it.
-                    delivery.claimed_until = now + timedelta(seconds=self.lease_seconds)
+                    claimed_until = lease_until
                     handoff.add(delivery, webhook, event)
-                deliveries.append(delivery)
+                deliveries.append((delivery, claimed_until))
         last = int(events[-1]["id"])
-        async with in_transaction():
+        async with in_transaction() as connection:
             if deliveries:
-                await Delivery.bulk_create(deliveries)
+                await queue.insert_new(connection, deliveries, due=due, now=now)
             # Forward only: should two leaders overlap for a moment, neither moves it back.
-            await StreamCursor.filter(name=CURSOR, event_id__lt=last).update(event_id=last)
+            postgres = connection.capabilities.dialect == "postgres"
+            await connection.execute_query(
+                _ADVANCE_PG if postgres else _ADVANCE_SQLITE, [last, CURSOR, last]
+            )
         self.cursor = last
         metrics.MATCHED.inc(len(events))
         if handoff.claimed:

@@ -14,8 +14,9 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
-from bridge.outcomes import Attempted, Plan
+from bridge.outcomes import Attempted, HealthChange, Plan
 from bridge.render import EventData
+from bridge.retry import Decision
 from models.webhooks import (
     Delivery,
     DeliveryStatus,
@@ -90,6 +91,34 @@ class Claimed:
         return cls.from_row({c: getattr(delivery, c) for c in _CLAIMED})
 
 
+_NEW_COLUMNS = (
+    "id, webhook_id, event_id, event, message_id, payload, status, attempt_count, "
+    "next_attempt_at, claimed_until, created_at"
+)
+_INSERT_NEW_SQLITE = (
+    f"INSERT INTO delivery ({_NEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL, 'PENDING', 0, ?, ?, ?)"
+)
+_INSERT_NEW_PG = (
+    f"INSERT INTO delivery ({_NEW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL, 'PENDING', 0, "
+    "$6, $7, $8)"
+)
+
+
+async def insert_new(
+    connection: Any, new: Sequence[tuple[Claimed, datetime | None]], *, due: datetime, now: datetime
+) -> None:
+    """Event deliveries as the matcher makes them, each claimed until the time given (None:
+    not claimed). Raw statements: on the matcher's path ORM models cost more than the SQL."""
+    postgres = connection.capabilities.dialect == "postgres"
+    await connection.execute_many(
+        _INSERT_NEW_PG if postgres else _INSERT_NEW_SQLITE,
+        [
+            [c.id, c.webhook_id, c.event_id, c.event, c.message_id, due, until, now]
+            for c, until in new
+        ],
+    )
+
+
 _ATTEMPT_COLUMNS = (
     "delivery_id, number, started_at, duration_ms, status_code, error, response_body, "
     "webhook_id, request_headers, request_body_sha256, webhook_row_sha256"
@@ -114,6 +143,24 @@ _UPSERT_ROW_PG = (
     "INSERT INTO sent_webhook_row (sha256, webhook_id, row, last_used_at) "
     "VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (sha256) DO UPDATE SET last_used_at = excluded.last_used_at"
+)
+# A delivery to try again, or that failed for good.
+_UNFINISHED_SQLITE = (
+    "UPDATE delivery SET status = ?, attempt_count = ?, next_attempt_at = ?, "
+    "claimed_until = NULL WHERE id = ?"
+)
+_UNFINISHED_PG = (
+    "UPDATE delivery SET status = $1, attempt_count = $2, next_attempt_at = $3, "
+    "claimed_until = NULL WHERE id = $4"
+)
+# The health of a webhook whose last attempt in the batch succeeded (see store).
+_SETTLED_SQLITE = (
+    "UPDATE webhook SET consecutive_failures = ?, last_delivery_at = ?, "
+    "last_failure_at = COALESCE(?, last_failure_at), status = ? WHERE id = ?"
+)
+_SETTLED_PG = (
+    "UPDATE webhook SET consecutive_failures = $1, last_delivery_at = $2, "
+    "last_failure_at = COALESCE($3, last_failure_at), status = $4 WHERE id = $5"
 )
 _SUCCEEDED_SET = (
     "UPDATE delivery SET status = 'SUCCEEDED', attempt_count = attempt_count + 1, "
@@ -180,18 +227,29 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
             else:
                 marks = ", ".join("?" * len(succeeded))
                 await connection.execute_query(_SUCCEEDED_SQLITE.format(marks=marks), succeeded)
-        for attempt in attempts:
-            decision = plan.decisions[attempt.delivery_id]
-            if decision.kind == "succeeded":
-                continue
-            retry = decision.kind == "retry"
-            await Delivery.filter(id=attempt.delivery_id).update(
-                status=DeliveryStatus.PENDING if retry else DeliveryStatus.FAILED,
-                attempt_count=attempt.number,
-                next_attempt_at=decision.next_attempt_at if retry else None,
-                claimed_until=None,
+        unfinished = [
+            _unfinished_values(a, plan.decisions[a.delivery_id])
+            for a in attempts
+            if plan.decisions[a.delivery_id].kind != "succeeded"
+        ]
+        if unfinished:
+            await connection.execute_many(
+                _UNFINISHED_PG if postgres else _UNFINISHED_SQLITE, unfinished
             )
-        for webhook_id, change in plan.health.items():
+        # A batch whose last attempt to a webhook succeeded sets its health outright: one
+        # statement for all of them. Failures add to the stored count and may disable the
+        # webhook: those read the row first, locked.
+        settled = sorted(
+            (w, c) for w, c in plan.health.items() if c.any_success and c.disable_reason is None
+        )
+        if settled:
+            await connection.execute_many(
+                _SETTLED_PG if postgres else _SETTLED_SQLITE,
+                [_settled_values(w, c, unhealthy_after) for w, c in settled],
+            )
+        for webhook_id, change in sorted(plan.health.items()):
+            if change.any_success and change.disable_reason is None:
+                continue
             # Locked (on PostgreSQL) so two dispatchers' counts and disables do not undo each
             # other; only health columns are written, never the owner's configuration.
             webhook = await Webhook.filter(id=webhook_id).select_for_update().first()
@@ -219,6 +277,28 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
             await fail_pending(disabled)
             await bump_routing_version(webhook_ids=disabled)
     return disabled
+
+
+def _unfinished_values(attempt: Attempted, decision: Decision) -> list[Any]:
+    retry = decision.kind == "retry"
+    return [
+        DeliveryStatus.PENDING.value if retry else DeliveryStatus.FAILED.value,
+        attempt.number,
+        decision.next_attempt_at if retry else None,
+        attempt.delivery_id,
+    ]
+
+
+def _settled_values(webhook_id: str, change: HealthChange, unhealthy_after: int) -> list[Any]:
+    failing = change.failures_in_a_row >= unhealthy_after
+    status = WebhookStatus.UNHEALTHY if failing else WebhookStatus.HEALTHY
+    return [
+        change.failures_in_a_row,
+        change.last_success_at,
+        change.last_failure_at,
+        status.value,
+        webhook_id,
+    ]
 
 
 def _attempt_values(attempt: Attempted, postgres: bool) -> list[Any]:

@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
@@ -123,12 +124,15 @@ class Recorder:
             max_retry_after=self.config.max_retry_after,
         )
         disabled = await queue.store(attempts, decided, self.config.unhealthy_after)
+        kinds: Counter[str] = Counter()
         for attempt, event in finished:
             kind = decided.decisions[attempt.delivery_id].kind
-            metrics.DELIVERIES.labels(kind).inc()
+            kinds[kind] += 1
             if kind == "succeeded" and event is not None and attempt.number == 1:
                 lag = (attempt.result.started_at - event.created_at).total_seconds()
                 metrics.EVENT_LAG_SECONDS.observe(max(lag, 0.0))
+        for kind, count in kinds.items():  # once per outcome, not per attempt
+            metrics.DELIVERIES.labels(kind).inc(count)
         if disabled:
             logger.warning("disabled webhooks %s", disabled)
             self.on_webhooks_disabled(disabled)

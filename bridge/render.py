@@ -1,6 +1,7 @@
 """Build and sign the request of one delivery attempt: render → sign, both pure."""
 
 import dataclasses
+import functools
 import hashlib
 import json
 import secrets
@@ -80,6 +81,12 @@ class EventData:
             ),
         )
 
+    @functools.cached_property
+    def body_text(self) -> str:
+        """The event's body with a slot for the webhook's row: encoded once for every webhook
+        the event goes to (a frozen dataclass may cache; it never changes once made)."""
+        return _event_text(self)
+
     def parsed(self) -> "EventData":
         """The same event with its values parsed, as the event stream hands them to the
         dispatcher (bodies then re-encode them, where stored text would be spliced in)."""
@@ -116,6 +123,15 @@ def body_of(webhook: Row | RawJson, event: EventData | None, payload: Any) -> by
     if payload is not None:
         return _dumps(payload).encode()
     assert event is not None, "an event delivery needs its event"
+    row = webhook if isinstance(webhook, RawJson) else encoded(webhook)
+    return event.body_text.replace(_WEBHOOK_SLOT, row, 1).encode()
+
+
+_WEBHOOK_SLOT = f'"{_SLOT}-webhook"'
+
+
+def _event_text(event: EventData) -> str:
+    """The event's body with a slot where each webhook's row goes, cached on the event."""
     raw: dict[str, RawJson] = {}
 
     def slot(value: Any) -> Any:
@@ -128,7 +144,7 @@ def body_of(webhook: Row | RawJson, event: EventData | None, payload: Any) -> by
     text = _dumps(
         event_body(
             event=event.type,
-            webhook=slot(webhook),
+            webhook=_WEBHOOK_SLOT[1:-1],
             previous=slot(event.previous_value),
             current=slot(event.current_value),
             company_id=event.company_id,
@@ -141,7 +157,7 @@ def body_of(webhook: Row | RawJson, event: EventData | None, payload: Any) -> by
     )
     for name, value in raw.items():
         text = text.replace(f'"{name}"', value, 1)
-    return text.encode()
+    return text
 
 
 def encoded(row: Row) -> RawJson:

@@ -10,7 +10,7 @@ from typing import NoReturn
 
 from hookline import __version__, logs
 from hookline.settings import VARIABLES, Settings, SettingsError
-from hookline.startup import StartupError, announce, listen, reach_database
+from hookline.startup import StartupError, announce, listen, reach_database, tune_gc
 from models.dburl import describe
 
 
@@ -231,6 +231,7 @@ def _serve(settings: Settings, host: str, port: int, bridge: bool, api: bool = T
         # SIGTERM: uvicorn stops accepting, then the lifespan lets in-flight deliveries finish.
         timeout_graceful_shutdown=int(settings.delivery_timeout) + 5,
     )
+    tune_gc()
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 
