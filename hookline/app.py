@@ -1,7 +1,6 @@
 """The Starlette app: routes, and a lifespan that builds every dependency once and passes it on."""
 
 import contextlib
-import gc
 import logging
 from collections.abc import AsyncIterator
 
@@ -35,18 +34,6 @@ from resolvers.context import SYSTEM, Context, Services, WebhookPolicy
 from schema.root import schema
 
 logger = logging.getLogger("hookline.app")
-FULL_COLLECTION_EVERY = 100  # collections of the middle generation (CPython's default: 10)
-
-
-def settle_heap() -> None:
-    """Move what start-up built (schema, models, modules: most of the heap) out of the garbage
-    collector's sight, and make full collections ten times rarer. Each full collection walks
-    every object it sees while the event loop waits, every delivery and request in flight with
-    it: 100-200 ms over the start-up heap, 50 ms over a burst of 2,000 requests in flight."""
-    gc.collect()
-    gc.freeze()
-    young, middle, _ = gc.get_threshold()
-    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
 
 
 class _LateGraphQL:
@@ -151,7 +138,6 @@ def build_app(
         )
         app.state.services = services
         app.state.bridge = bridge
-        settle_heap()
         try:
             yield
         finally:
