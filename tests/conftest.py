@@ -135,7 +135,8 @@ class Client:
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
-        assert response.status_code in (200, 400, 413), response.text
+        # 429: refused for a rate or quota, with the same GraphQL error body.
+        assert response.status_code in (200, 400, 413, 429), response.text
         return response.json()
 
     async def __call__(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -8,13 +8,15 @@ flight, and are counted per webhook and per token.
 
 import asyncio
 
+import httpx
+
 from bridge.config import BridgeConfig
 from bridge.dispatcher import Dispatcher
 from bridge.queue import Claimed
 from bridge.service import client_session
 from hookline.settings import Settings
 from models.webhooks import Delivery, Webhook
-from tests.conftest import Account, Client
+from tests.conftest import Account, Client, new_account
 from tests.receiver import Receiver
 from tests.tracker import Tracker, create
 
@@ -30,13 +32,17 @@ async def hanging() -> Receiver:
 
 
 async def test_a_flood_of_test_sends_leaves_other_deliveries_flowing(
-    gql: Client, owner: Account, receiver: Receiver
+    http: httpx.AsyncClient, gql: Client, owner: Account, receiver: Receiver
 ) -> None:
+    attacker = await new_account("Flood")
+    flooding = Client(http, attacker.token, attacker.company_id)
     stuck = await hanging()
     try:
-        flooded = await create(gql, stuck.url, events=["COMMENT_CREATED"])
+        flooded = await create(flooding, stuck.url, events=["COMMENT_CREATED"])
         await create(gql, receiver.url, events=["TAG_CREATED"])
-        flood = [asyncio.create_task(gql.raw(TEST, {"w": flooded["id"]})) for _ in range(FLOOD)]
+        flood = [
+            asyncio.create_task(flooding.raw(TEST, {"w": flooded["id"]})) for _ in range(FLOOD)
+        ]
         await stuck.wait_for(1, within=60)  # the flood has reached the hanging endpoint
         tracker = Tracker(gql, owner.project_id)
         await tracker.tag("during the flood")
