@@ -11,11 +11,11 @@ refused for a limit is closed with 4429 and the limit in the reason, not Strawbe
 """
 
 import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hookline.auth import credentials
@@ -81,8 +81,10 @@ class AdmitSockets:
                 return
             try:
                 self.limiter.may_wait(key)
-            except RateLimited as exc:
-                await _refuse_request(send, exc)
+            except RateLimited as exc:  # 429 in GraphQL's error shape, the body left unread
+                headers = {"Retry-After": str(exc.retry_after)}
+                refusal = JSONResponse({"errors": [exc.formatted]}, 429, headers)
+                await refusal(scope, receive, send)
                 return
             async with self.limiter.turn(key):
                 await self.app(scope, receive, send)
@@ -108,14 +110,6 @@ class AdmitSockets:
             await self.app(scope, receive, send_as_refused)
         finally:
             admission.close()
-
-
-async def _refuse_request(send: Send, exc: RateLimited) -> None:
-    """429 with Retry-After and the limit, in GraphQL's error shape, the body unread."""
-    body = json.dumps({"errors": [exc.formatted]}).encode()
-    headers = [(b"content-type", b"application/json"), (b"retry-after", b"%d" % exc.retry_after)]
-    await send({"type": "http.response.start", "status": 429, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 async def _refuse_handshake(scope: Scope, receive: Receive, send: Send, exc: RateLimited) -> None:

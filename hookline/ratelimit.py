@@ -41,7 +41,7 @@ QUOTA_NAMES = {
     Quota.CONNECTIONS: "open WebSocket connections per token",
     Quota.SUBSCRIPTIONS: "open subscriptions per token",
     Quota.PENDING_CONNECTIONS: "WebSocket connections awaiting connection_init per address",
-    Quota.WAITING_OPERATIONS: "requests per token waiting for their turn",
+    Quota.WAITING_REQUESTS: "requests per token waiting for their turn",
 }
 STORAGE_WARNING_INTERVAL = 60.0
 
@@ -90,7 +90,7 @@ class Limits:
             Quota.CONNECTIONS: settings.max_connections_per_token,
             Quota.SUBSCRIPTIONS: settings.max_subscriptions_per_token,
             Quota.PENDING_CONNECTIONS: settings.max_pending_connections_per_address,
-            Quota.WAITING_OPERATIONS: settings.max_waiting_requests_per_token,
+            Quota.WAITING_REQUESTS: settings.max_waiting_requests_per_token,
         }
         turns = settings.max_concurrent_operations_per_token
         if settings.redis_url is None:
@@ -152,11 +152,11 @@ class Limits:
     def may_wait(self, key: str) -> None:
         """A request that would wait behind so many of its token's refuses instead: a burst
         is bounded at the door, before its requests are read, parsed or held in memory."""
-        limit = self._quotas[Quota.WAITING_OPERATIONS]
+        limit = self._quotas[Quota.WAITING_REQUESTS]
         entry = self._turns.get(key)
         if entry is not None and entry[1][0] >= self._concurrent + limit:
             raise RateLimited(
-                f"Quota reached: at most {limit} {QUOTA_NAMES[Quota.WAITING_OPERATIONS]}",
+                f"Quota reached: at most {limit} {QUOTA_NAMES[Quota.WAITING_REQUESTS]}",
                 retry_after=1,
                 limit=limit,
             )

@@ -92,7 +92,7 @@ class Quota(StrEnum):
     CONNECTIONS = "connections"  # per token
     SUBSCRIPTIONS = "subscriptions"  # per token
     PENDING_CONNECTIONS = "pending_connections"  # sockets not yet authenticated, per address
-    WAITING_OPERATIONS = "waiting_operations"  # HTTP requests waiting for a turn, per token
+    WAITING_REQUESTS = "waiting_requests"  # HTTP requests waiting for a turn, per token
 
 
 class Limiter(Protocol):
