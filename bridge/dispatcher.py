@@ -98,12 +98,26 @@ class Dispatcher:
                     claimed = 0
                 if not claimed:
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.config.poll_interval)
+                        await asyncio.wait_for(self._wake.wait(), self._idle_wait())
                     self._wake.clear()
         finally:
             self._stopping = True
             await recorder  # it finishes its current write and returns
             self._running.set()
+
+    def _idle_wait(self) -> float:
+        """How long to wait for a wake before claiming again: the poll interval, or only until
+        the scan past busy webhooks may run again. Other webhooks' due deliveries wait for
+        that scan: until the next poll, a webhook with a backlog drained a quota per poll."""
+        gate = self._rescan_at - time.monotonic()
+        if gate > 0 and self._busy_webhooks():
+            return min(self.config.poll_interval, gate)
+        return self.config.poll_interval
+
+    def _busy_webhooks(self) -> list[str]:
+        """Webhooks with half their backlog claimed here: not claimed for until it drains
+        below that (see _finished), so a busy endpoint costs no queries."""
+        return [w for w, n in self._in_flight.items() if n >= self._backlog_limit // 2]
 
     @property
     def _backlog_limit(self) -> int:
@@ -114,9 +128,7 @@ class Dispatcher:
         room = self.config.max_in_flight - self._sending
         if room <= 0:
             return 0
-        # A webhook with half its backlog claimed is not claimed for; claiming resumes when
-        # its backlog drains below that (see _attempt), so a busy endpoint costs no queries.
-        busy = [w for w, n in self._in_flight.items() if n >= self._backlog_limit // 2]
+        busy = self._busy_webhooks()
         started = time.monotonic()
         if busy and started < self._rescan_at:
             return 0

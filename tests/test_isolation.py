@@ -7,6 +7,7 @@ flight, and are counted per webhook and per token.
 """
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -15,6 +16,7 @@ from bridge.dispatcher import Dispatcher
 from bridge.queue import Claimed
 from bridge.service import client_session
 from hookline.settings import Settings
+from models.ids import new_id
 from models.webhooks import Delivery, Webhook
 from tests.conftest import Account, Client, new_account
 from tests.receiver import Receiver
@@ -103,3 +105,50 @@ async def test_sends_on_demand_take_the_endpoint_limit(
         await dispatcher.stop(grace=0)
         await session.close()
         await stuck.stop()
+
+
+async def test_a_busy_webhook_does_not_stall_another_ones_backlog(
+    gql: Client, owner: Account, receiver: Receiver
+) -> None:
+    """While one webhook is at its quota, the scan past it waits for the rescan gate — and a
+    second webhook's backlog was then claimed again only at the next poll (a minute here),
+    not when the gate opened: it drained a quota per poll."""
+    stuck = await hanging()
+    config = BridgeConfig(
+        allow_private_urls=True,
+        delivery_timeout=60,
+        per_endpoint_limit=2,  # a quota of 8 per claim, so the backlog takes many claims
+        poll_interval=60,
+    )
+    # Due only by this dispatcher's clock, two hours ahead, so the app's dispatcher leaves
+    # them alone.
+    ahead = timedelta(hours=2)
+    later = datetime.now(UTC) + ahead
+    session = client_session(config)
+    dispatcher = Dispatcher(session, config, clock=lambda: datetime.now(UTC) + ahead)
+    busy = await create(gql, stuck.url, events=["COMMENT_CREATED"])
+    backlog = await create(gql, receiver.url, events=["COMMENT_CREATED"])
+    running = asyncio.create_task(dispatcher.run())
+    try:
+        for webhook, count in ((busy, 40), (backlog, 80)):
+            await Delivery.bulk_create(
+                [
+                    Delivery(
+                        id=new_id(),
+                        webhook_id=webhook["id"],
+                        event="COMMENT_CREATED",
+                        message_id=f"msg_{webhook['id']}_{n}",
+                        payload={"n": n},
+                        next_attempt_at=later,
+                    )
+                    for n in range(count)
+                ]
+            )
+        dispatcher.wake()
+        await receiver.wait_for(80, within=30)
+    finally:
+        await dispatcher.stop(grace=0)
+        await running
+        await session.close()
+        await stuck.stop()
+        await Webhook.filter(id=busy["id"]).update(enabled=False)
