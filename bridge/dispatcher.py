@@ -108,7 +108,7 @@ class Dispatcher:
     def _idle_wait(self) -> float:
         """How long to wait for a wake before claiming again: the poll interval, or only until
         the scan past busy webhooks may run again. Other webhooks' due deliveries wait for
-        that scan: until the next poll, a webhook with a backlog drained a quota per poll."""
+        that scan; waiting for the poll instead would drain their backlog a quota per poll."""
         gate = self._rescan_at - time.monotonic()
         if gate > 0 and self._busy_webhooks():
             return min(self.config.poll_interval, gate)
