@@ -33,8 +33,8 @@ Clock = Callable[[], datetime]
 # nothing, or fewer than it asked for (what is left due then belongs to webhooks at their quota),
 # the next such scan waits at least FRUITLESS_RESCAN, and RESCAN_FACTOR times as long as that
 # claim took: these scans take at most a tenth of the database's time, and other webhooks' due
-# retries wait at most that long behind a big backlog of a slow one. A webhook that drains
-# below its quota is claimed for at once, without that wait (it is no longer busy).
+# retries wait at most that long behind a big backlog of a slow one (see _idle_wait). While no
+# webhook is busy, claims do not wait for it.
 FRUITLESS_RESCAN = 0.05
 RESCAN_FACTOR = 10.0
 
