@@ -23,7 +23,9 @@ HOUSEKEEPING_INTERVAL = 10.0
 
 
 def client_session(config: BridgeConfig) -> aiohttp.ClientSession:
-    """One pooled session per process, guarded at connect time, no proxies, no redirects."""
+    """One pooled session per process, guarded at connect time, no proxies, no redirects, and
+    no cookies: a cookie jar would send what one tenant's receiver set to every other webhook
+    on that host."""
     connector = guarded_connector(
         allow_private=config.allow_private_urls,
         limit=config.max_in_flight,
@@ -31,7 +33,12 @@ def client_session(config: BridgeConfig) -> aiohttp.ClientSession:
         # connection would spend its timeout waiting.
         limit_per_host=0,
     )
-    return aiohttp.ClientSession(connector=connector, trust_env=False, auto_decompress=False)
+    return aiohttp.ClientSession(
+        connector=connector,
+        trust_env=False,
+        auto_decompress=False,
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
 
 
 class Bridge:

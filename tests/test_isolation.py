@@ -152,3 +152,26 @@ async def test_a_busy_webhook_does_not_stall_another_ones_backlog(
         await session.close()
         await stuck.stop()
         await Webhook.filter(id=busy["id"]).update(enabled=False)
+
+
+async def test_a_cookie_one_receiver_sets_is_never_sent_on(
+    gql: Client, owner: Account, receiver: Receiver
+) -> None:
+    """Every webhook shares the process's HTTP pool. A cookie jar on it kept what one tenant's
+    receiver set (Set-Cookie) and sent it with every later request to that host: to another
+    tenant's webhook on the same host (hooks.zapier.com serves all of them), which then saw
+    the first tenant's session. Webhook requests carry no cookies."""
+    other = await new_account("Cookies")
+    theirs = Client(gql.http, other.token, other.company_id)
+    # A host name, not 127.0.0.1: cookie jars refuse cookies from IP addresses.
+    host = receiver.url.replace("127.0.0.1", "localhost")
+    await create(theirs, host.replace("/hook", "/theirs"), events=["TAG_CREATED"])
+    await create(gql, host, events=["TAG_CREATED"])
+    receiver.answer(200, {"Set-Cookie": "session=theirs-only; Path=/"})
+    await Tracker(theirs, other.project_id).tag("answered with a cookie")
+    await receiver.wait_for(1)
+    await Tracker(gql, owner.project_id).tag("later, another tenant")
+    [first, second] = await receiver.wait_for(2)
+    assert first.json["company"]["id"] == other.company_id
+    assert second.json["company"]["id"] == owner.company_id
+    assert "Cookie" not in second.headers
