@@ -217,6 +217,25 @@ async def test_retry_after_is_honoured(gql: Client, owner: Account, receiver: Re
     assert time.monotonic() - started < 5
 
 
+async def test_a_retry_after_past_any_date_is_recorded_and_ignored(
+    gql: Client, owner: Account, receiver: Receiver
+) -> None:
+    """A Retry-After date whose year overflows made the retry plan raise: the attempt could
+    never be recorded, its delivery was POSTed again after every lease, and the recorder's
+    back-off delayed every other webhook's records. The value is ignored like any bad one."""
+    hook = await create(gql, receiver.url, events=["TODO_CREATED"])
+    receiver.answer(503, {"Retry-After": "Mon, 01 Jan 10000000000000000000 00:00:00 GMT"})
+    await todo_created(gql, owner)
+    first, second = await receiver.wait_for(2)  # retried on the schedule, not after a lease
+    assert second.headers["webhook-id"] == first.headers["webhook-id"]
+
+    async def recorded() -> bool:
+        attempts = await DeliveryAttempt.filter(delivery__webhook_id=hook["id"]).order_by("id")
+        return [a.status_code for a in attempts] == [503, 200]
+
+    await wait_until(recorded)
+
+
 async def test_redirects_are_failures_and_not_followed(
     gql: Client, owner: Account, receiver: Receiver
 ) -> None:

@@ -157,6 +157,10 @@ def test_retry_after_ignored_for_other_statuses() -> None:
         ("soon", None),
         ("Fri, 02 Jan 2026 03:05:05 GMT", 60.0),
         ("Thu, 01 Jan 2026 00:00:00 GMT", 0.0),  # in the past: retry whenever scheduled
+        # email.utils raises OverflowError for these, which no attempt may carry into the plan.
+        ("Mon, 01 Jan 10000000000000000000 00:00:00 GMT", None),
+        ("Mon, 01 Jan 2026 99999999999999999999:00:00 GMT", None),
+        ("Mon, 01 Jan 99999 00:00:00 GMT", None),
     ],
 )
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
