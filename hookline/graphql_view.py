@@ -11,7 +11,6 @@ every root field (resolvers.authz.Authenticated), so a socket outlives no revoca
 """
 
 import asyncio
-import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -35,6 +34,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from hookline import jsonbody
 from hookline.admission import SCOPE_KEY, Admission
 from hookline.auth import NO_TOKEN
 from hookline.graphiql import GraphiQLPage
@@ -137,8 +137,8 @@ class HooklineGraphQL(GraphQL):
     def parse_json(self, data: str | bytes) -> dict[str, Any]:
         """Every JSON document of a request (the body, GET's variables) is an object in UTF-8."""
         try:
-            value = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
-        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError too
+            value = jsonbody.parse(data)
+        except ValueError:  # UnicodeDecodeError is a ValueError too
             raise Refused(400, "The request body is not valid JSON in UTF-8") from None
         if not isinstance(value, dict):
             raise Refused(400, "A GraphQL request must be a JSON object")

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hookline import jsonbody
 from hookline.admission import caller_key
 from hookline.rest_openapi import openapi
 from models.event_types import EventType
@@ -145,7 +146,7 @@ def hook(webhook: Mapping[str, Any]) -> dict[str, Any]:
 
 async def json_object(request: Request) -> dict[str, Any]:
     try:
-        value = await request.json()
+        value = jsonbody.parse(await request.body())
     except ValueError:  # UnicodeDecodeError included
         raise bad_input("The request body is not valid JSON in UTF-8") from None
     if not isinstance(value, dict):
