@@ -8,8 +8,8 @@ from strawberry.types import Info
 
 from models import rows, snapshots
 from models.event_types import EventType as E
+from models.tracker import Project, TodoTag, TodoUser
 from models.tracker import Todo as TodoRow
-from models.tracker import TodoTag, TodoUser
 from resolvers import lookup, validate
 from resolvers.authz import require_project
 from resolvers.emit import change
@@ -39,6 +39,14 @@ def date_event(
     if not has:
         return removed
     return updated
+
+
+async def _list_to_move_to(info: Info, project: Project, todo_list_id: str) -> None:
+    """A todo moves only among its project's lists, each one the caller may write to: its tags,
+    assignees and custom values are its project's, and so are the webhooks told of it."""
+    _, target = await lookup.todo_list(info, todo_list_id, "write")
+    if target.id != project.id:
+        raise BadUserInput("todoListId is a list of another project", field="todoListId")
 
 
 def check_dates(started_at: datetime | None, dued_at: datetime | None) -> None:
@@ -151,11 +159,10 @@ class TodoMutation:
         ],
     ) -> Todo:
         todo, project = await lookup.todo(info, input.todo_id, "write")
-        target = project
         if validate.given(input.todo_list_id) and input.todo_list_id != todo.todo_list_id:
             if input.todo_list_id is None:
                 raise BadUserInput("todoListId must not be null", field="todoListId")
-            _, target = await lookup.todo_list(info, input.todo_list_id, "write")
+            await _list_to_move_to(info, project, input.todo_list_id)
         before = await snapshots.todo(todo.id)
         events: list[str] = []
         if validate.given(input.title) and input.title is not None:
@@ -196,7 +203,7 @@ class TodoMutation:
             await todo.save()
             after = await snapshots.todo(todo.id)
             for event in events:
-                changes.emit(event, target, before, after)
+                changes.emit(event, project, before, after)
         return Todo.from_row(after)
 
     @strawberry.mutation(
@@ -211,8 +218,8 @@ class TodoMutation:
             MoveTodoInput, strawberry.argument(description="The todo, the list and the position.")
         ],
     ) -> Todo:
-        todo, _ = await lookup.todo(info, input.todo_id, "write")
-        _, target = await lookup.todo_list(info, input.todo_list_id, "write")
+        todo, project = await lookup.todo(info, input.todo_id, "write")
+        await _list_to_move_to(info, project, input.todo_list_id)
         before = await snapshots.todo(todo.id)
         todo.todo_list_id = input.todo_list_id
         if validate.given(input.position) and input.position is not None:
@@ -220,7 +227,7 @@ class TodoMutation:
         async with change(info) as changes:
             await todo.save()
             after = await snapshots.todo(todo.id)
-            changes.emit(E.TODO_MOVED, target, before, after)
+            changes.emit(E.TODO_MOVED, project, before, after)
         return Todo.from_row(after)
 
     @strawberry.mutation(

@@ -5,9 +5,10 @@ from typing import Any
 import pytest
 
 from events.log import Event
+from models.accounts import User
 from models.tracker import Todo, TodoList
 from tests.conftest import Account, Client, new_account
-from tests.tracker import Tracker, member
+from tests.tracker import ADD_MEMBER, Tracker, member
 
 CREATE_LIST = 'mutation($p:String!){createTodoList(input:{projectId:$p,title:"L"}){id}}'
 
@@ -201,3 +202,35 @@ async def test_custom_field_value_must_fit_its_type(gql: Client, owner: Account)
     )
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and "number" in error["message"]
     assert await counts(owner.project_id) == before
+
+
+MOVE = "mutation($t:String!,$l:String!){moveTodo(input:{todoId:$t,todoListId:$l}){id}}"
+EDIT_LIST = "mutation($t:String!,$l:String!){editTodo(input:{todoId:$t,todoListId:$l}){id}}"
+
+
+async def test_a_todo_moves_only_to_a_list_of_its_own_project(gql: Client, owner: Account) -> None:
+    """moveTodo and editTodo(todoListId) took any list the caller could write to. Someone in
+    two companies pulled a todo, its comments and checklists, out of one into the other, and a
+    todo moved in kept its first project's tags, assignees and values, and told the second
+    project's webhooks about them. The list must be in the todo's project."""
+    other = await new_account("Globex")
+    theirs = Client(gql.http, other.token, other.company_id)
+    email = (await User.get(id=owner.user_id)).email
+    await theirs(ADD_MEMBER, {"p": other.project_id, "e": email, "l": "MEMBER"})
+    ours = Tracker(gql, owner.project_id)
+    our_todo = await ours.todo(title="ours", tagIds=[await ours.tag("ours only")])
+    our_list = await ours.todo_list("ours")
+    their_todo = await Tracker(theirs, other.project_id).todo(title="theirs")
+    their_list = await Tracker(theirs, other.project_id).todo_list("theirs")
+    before = (await counts(owner.project_id), await counts(other.project_id))
+    for mutation in (MOVE, EDIT_LIST):
+        for todo, into in ((our_todo, their_list), (their_todo, our_list)):
+            error = await gql.error(mutation, {"t": todo, "l": into})
+            assert error["extensions"]["code"] == "BAD_USER_INPUT"
+            assert error["extensions"]["field"] == "todoListId"
+    assert (await counts(owner.project_id), await counts(other.project_id)) == before
+    assert (await Todo.get(id=our_todo)).todo_list_id != their_list
+    assert (await Todo.get(id=their_todo)).todo_list_id != our_list
+    # Within the project, both still move it.
+    await gql(MOVE, {"t": our_todo, "l": our_list})
+    assert (await Todo.get(id=our_todo)).todo_list_id == our_list
