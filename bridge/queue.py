@@ -348,17 +348,16 @@ async def pending_count() -> int:
 async def purge_older_than(cutoff: datetime, limit: int) -> int:
     """Retention: up to `limit` finished deliveries (and their attempts, by cascade) created
     before the cutoff."""
-    ids = (
-        await Delivery.filter(
-            created_at__lt=cutoff, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
-        )
-        .limit(limit)
-        .values_list("id", flat=True)
-    )
+    ended = {
+        "created_at__lt": cutoff,
+        "status__in": [DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED],
+    }
+    ids = await Delivery.filter(**ended).limit(limit).values_list("id", flat=True)
     if not ids:
         return 0
-    await Delivery.filter(id__in=list(ids)).delete()
-    return len(ids)  # deliveries; the count the database gives may include cascaded attempts
+    # The condition again: a delivery recovered (re-queued) since the read is not ended any more.
+    await Delivery.filter(id__in=list(ids), **ended).delete()
+    return len(ids)  # at most; the count the database gives may include cascaded attempts
 
 
 async def purge_sent_rows_older_than(cutoff: datetime, limit: int) -> int:
@@ -371,7 +370,8 @@ async def purge_sent_rows_older_than(cutoff: datetime, limit: int) -> int:
     )
     if not digests:
         return 0
-    return await SentWebhookRow.filter(sha256__in=list(digests)).delete()
+    # The condition again: a row an attempt used since the read is kept (see purge_older_than).
+    return await SentWebhookRow.filter(sha256__in=list(digests), last_used_at__lt=cutoff).delete()
 
 
 async def oldest_pending_event() -> int | None:

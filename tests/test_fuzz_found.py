@@ -5,6 +5,7 @@ import asyncio
 import asyncpg
 import pytest
 
+from tests.barriers import waiting_for_a_lock
 from tests.conftest import Account, Client
 from tests.receiver import Receiver
 from tests.tracker import Tracker
@@ -53,20 +54,9 @@ async def test_a_webhook_is_deleted_while_the_bridge_records_its_delivery(
                     {"w": hook},
                 )
             )
-            for _ in range(500):  # until deleteWebhook waits for the delivery's lock
-                if await bridge.fetchval(WAITING_FOR_A_LOCK):
-                    break
-                await asyncio.sleep(0.01)
-            else:
-                raise AssertionError("deleteWebhook never waited for the delivery's lock")
+            await waiting_for_a_lock(bridge, "deleteWebhook")
             await bridge.execute("SELECT 1 FROM webhook WHERE id = $1 FOR UPDATE", hook)
         body = await delete
     finally:
         await bridge.close()
     assert body == {"data": {"deleteWebhook": {"success": True}}}
-
-
-WAITING_FOR_A_LOCK = (
-    "SELECT count(*) FROM pg_stat_activity"
-    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
-)
