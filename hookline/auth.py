@@ -149,7 +149,12 @@ class Authenticator:
         if isinstance(scope, str):
             return Refusal(scope)
         return Principal(
-            scope.user_id, company_hint=scope.company_id, portal=scope, expires_at=scope.expires_at
+            scope.user_id,
+            company_hint=scope.company_id,
+            # Its credential's id: every rate and quota per token counts the session as one.
+            token_id=portal.TOKEN_PREFIX + session_id,
+            portal=scope,
+            expires_at=scope.expires_at,
         )
 
     async def _entry(self, token_id: str) -> _Entry | None:

@@ -34,7 +34,7 @@ class Principal:
     user_id: str | None
     company_hint: str | None = None
     is_system: bool = False
-    token_id: str | None = None  # what rates and quotas per token are counted by
+    token_id: str | None = None  # what rates and quotas per token count (a portal session's too)
     portal: PortalScope | None = None
     expires_at: datetime | None = None  # of the token (or portal session) it came with
 

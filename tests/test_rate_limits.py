@@ -25,7 +25,7 @@ from hookline.graphql_view import HooklineGraphQL
 from hookline.ratelimit import Limits
 from hookline.settings import Settings
 from schema.root import schema
-from tests.conftest import REDIS_URL, Account, new_account
+from tests.conftest import REDIS_URL, Account, Client, new_account
 from tests.receiver import Receiver
 from tests.servers import GraphQLWebSocket, uvicorn_server
 
@@ -150,6 +150,32 @@ async def test_test_webhook_is_limited_per_webhook_and_per_token(
         assert "3 test sends and redeliveries per token" in per_token["message"]
         assert per_token["extensions"]["retryAfter"] >= 1
     assert len(receiver.requests) == 3  # nothing was sent for the refused ones
+
+
+async def test_a_portal_session_is_counted_like_a_token(
+    app: Any, gql: Client, owner: Account, receiver: Receiver
+) -> None:
+    """Portal sessions, handed to people who are not users, were counted by no limit per
+    token: requests, test sends, sockets and turns went unmetered. Each session is counted
+    as a token of its own."""
+    made = await gql(
+        "mutation($i:CreatePortalSessionInput!){createPortalSession(input:$i){token}}",
+        {"i": {"companyId": owner.company_id}},
+    )
+    portal = {"Authorization": f"Bearer {made['createPortalSession']['token']}"}
+    limits = {"rate_limit_requests": "4/minute", "rate_limit_test_webhook_per_token": "1/minute"}
+    async with limited(app, **limits) as server, server.http() as http:
+        first = await create_hook(http, portal, receiver.url)
+        second = await create_hook(http, portal, receiver.url)
+        sent = (await post(http, TEST, portal, w=first)).json()
+        assert sent["data"]["testWebhook"]["status"] == "SUCCEEDED"
+        # Another webhook, so the rate per webhook is not what refuses it.
+        error = (await post(http, TEST, portal, w=second)).json()["errors"][0]
+        assert "test sends and redeliveries per token" in error["message"]
+        refused(await post(http, ME, portal))  # the fifth request
+        answer = await post(http, ME, bearer(owner))  # the user's own token counts apart
+        assert answer.status_code == 200 and "errors" not in answer.json()
+    assert len(receiver.requests) == 1
 
 
 async def create_hook(http: httpx.AsyncClient, headers: dict[str, str], url: str) -> str:
