@@ -62,8 +62,10 @@ async def user_view(info: Info, row: UserRow) -> User:
 
 
 async def _changed(info: Info, retired: list[str]) -> None:
+    """Access changed; the webhooks the leaver rule disabled are named, or an index that only
+    reads coverage again would keep sending to them."""
     kinds = [Announcement.ACCESS] + ([Announcement.WEBHOOKS] if retired else [])
-    await routing_changed(info, *kinds)
+    await routing_changed(info, *kinds, webhook_ids=retired)
 
 
 @strawberry.type

@@ -4,15 +4,17 @@ need, no longer counted toward the cap, no longer usable by the leaver; the comp
 admins see, disable, delete or take over every webhook of the company."""
 
 import uuid
+from typing import Any
 
 from hookline.accounts import token_for
 from models.accounts import CompanyLevel, CompanyUser
 from models.tracker import ProjectUser
 from models.webhooks import Delivery, Webhook
 from resolvers.webhook_rules import ORPHANED
+from tests.barriers import bridge_settled
 from tests.conftest import Account, Client, new_account
 from tests.receiver import Receiver
-from tests.tracker import ADD_MEMBER, CREATE, LIST, READ, UPDATE, create
+from tests.tracker import ADD_MEMBER, CREATE, LIST, READ, UPDATE, Tracker, create
 
 REMOVE_COMPANY_MEMBER = (
     "mutation($c:String!,$u:String!)"
@@ -187,3 +189,31 @@ async def test_a_demoted_creators_webhook_is_disabled(
     stored = await Webhook.get(id=made["id"])
     assert not stored.enabled and stored.disabled_reason == ORPHANED
     assert (await Webhook.get(id=owners["id"])).enabled  # its creator still has the access
+
+
+async def test_a_retired_webhook_gets_no_event_after_its_creator_is_demoted(
+    app: Any, gql: Client, owner: Account, receiver: Receiver
+) -> None:
+    """The leaver rule disabled the webhook, but the change it announced named no webhook: the
+    bridge's index read who may see what again and kept the disabled webhook as a target, and
+    sent it events (its body saying enabled: true) until the index's full reload."""
+    creator = await join(gql, owner, "ADMIN")
+    theirs = await create(
+        creator, receiver.url, events=["TODO_LIST_CREATED"], projectIds=[owner.project_id]
+    )
+    ours_receiver = await Receiver().start()
+    try:
+        await create(gql, ours_receiver.url, events=["TODO_LIST_CREATED"])
+        tracker = Tracker(gql, owner.project_id)
+        await tracker.todo_list("before")
+        await receiver.wait_for(1)  # the bridge's index holds both webhooks now
+        email = (await creator("{currentUser{email}}"))["currentUser"]["email"]
+        await gql(ADD_MEMBER, {"p": owner.project_id, "e": email, "l": "MEMBER"})
+        assert not (await Webhook.get(id=theirs["id"])).enabled
+        await tracker.todo_list("after")
+        await ours_receiver.wait_for(2)
+        await bridge_settled(app)
+    finally:
+        await ours_receiver.stop()
+    titles = [r.json["currentValue"]["title"] for r in receiver.requests]
+    assert titles == ["before"]
