@@ -12,7 +12,7 @@ from models.tracker import Checklist as ChecklistRow
 from models.tracker import ChecklistItem as ChecklistItemRow
 from models.tracker import ChecklistItemUser
 from resolvers import lookup, validate
-from resolvers.emit import change
+from resolvers.emit import change, current
 from resolvers.todo_links import LinkTable, set_links
 from resolvers.todos import check_dates, date_event
 from schema.domain import Checklist, ChecklistItem, MutationResult
@@ -109,14 +109,15 @@ class ChecklistMutation:
         ],
     ) -> Checklist:
         found, project = await lookup.checklist(info, input.checklist_id, "write")
-        renamed = False
-        if validate.given(input.title) and input.title is not None:
-            title = validate.title(input.title)
-            renamed = title != found.title
-            found.title = title
-        if validate.given(input.position) and input.position is not None:
-            found.position = validate.position(input.position)
         async with change(info) as changes:
+            found = await current(found)
+            renamed = False
+            if validate.given(input.title) and input.title is not None:
+                title = validate.title(input.title)
+                renamed = title != found.title
+                found.title = title
+            if validate.given(input.position) and input.position is not None:
+                found.position = validate.position(input.position)
             before = await snapshots.checklist(found.id)
             await found.save()
             after = await snapshots.checklist(found.id)
@@ -173,18 +174,19 @@ class ChecklistMutation:
         ],
     ) -> ChecklistItem:
         found, project = await lookup.checklist_item(info, input.checklist_item_id, "write")
-        events: list[str] = []
-        if validate.given(input.title) and input.title is not None:
-            title = validate.title(input.title)
-            if title != found.title:
-                events.append(E.TODO_CHECKLIST_ITEM_NAME_CHANGED)
-            found.title = title
-        if validate.given(input.done) and input.done is not None and input.done != found.done:
-            found.done = input.done
-            events.append(E.TODO_CHECKLIST_ITEM_DONE_STATUS_UPDATED)
-        if validate.given(input.position) and input.position is not None:
-            found.position = validate.position(input.position)
         async with change(info) as changes:
+            found = await current(found)
+            events: list[str] = []
+            if validate.given(input.title) and input.title is not None:
+                title = validate.title(input.title)
+                if title != found.title:
+                    events.append(E.TODO_CHECKLIST_ITEM_NAME_CHANGED)
+                found.title = title
+            if validate.given(input.done) and input.done is not None and input.done != found.done:
+                found.done = input.done
+                events.append(E.TODO_CHECKLIST_ITEM_DONE_STATUS_UPDATED)
+            if validate.given(input.position) and input.position is not None:
+                found.position = validate.position(input.position)
             before = await snapshots.checklist_item(found.id)
             await found.save()
             after = await snapshots.checklist_item(found.id)
@@ -218,20 +220,21 @@ class ChecklistMutation:
         ],
     ) -> ChecklistItem:
         found, project = await lookup.checklist_item(info, input.checklist_item_id, "write")
-        dates_before = (found.started_at, found.dued_at)
-        if validate.given(input.started_at):
-            found.started_at = input.started_at
-        if validate.given(input.dued_at):
-            found.dued_at = input.dued_at
-        check_dates(found.started_at, found.dued_at)
-        event = date_event(
-            dates_before,
-            (found.started_at, found.dued_at),
-            E.TODO_CHECKLIST_ITEM_DUE_DATE_ADDED,
-            E.TODO_CHECKLIST_ITEM_DUE_DATE_UPDATED,
-            E.TODO_CHECKLIST_ITEM_DUE_DATE_REMOVED,
-        )
         async with change(info) as changes:
+            found = await current(found)
+            dates_before = (found.started_at, found.dued_at)
+            if validate.given(input.started_at):
+                found.started_at = input.started_at
+            if validate.given(input.dued_at):
+                found.dued_at = input.dued_at
+            check_dates(found.started_at, found.dued_at)
+            event = date_event(
+                dates_before,
+                (found.started_at, found.dued_at),
+                E.TODO_CHECKLIST_ITEM_DUE_DATE_ADDED,
+                E.TODO_CHECKLIST_ITEM_DUE_DATE_UPDATED,
+                E.TODO_CHECKLIST_ITEM_DUE_DATE_REMOVED,
+            )
             before = await snapshots.checklist_item(found.id)
             await found.save()
             after = await snapshots.checklist_item(found.id)

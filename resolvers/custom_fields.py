@@ -11,7 +11,7 @@ from models.tracker import CustomField as CustomFieldRow
 from models.tracker import CustomFieldOption, CustomFieldType
 from resolvers import lookup, validate
 from resolvers.authz import require_project
-from resolvers.emit import change
+from resolvers.emit import change, current
 from schema.domain import CustomField, MutationResult
 from schema.errors import BadUserInput
 from schema.inputs import CreateCustomFieldInput, CreateCustomFieldOptionInput, EditCustomFieldInput
@@ -76,11 +76,12 @@ class CustomFieldMutation:
         ],
     ) -> CustomField:
         found, project = await lookup.custom_field(info, input.custom_field_id, "admin")
-        if validate.given(input.name) and input.name is not None:
-            found.name = validate.title(input.name, "name", 255)
-        if validate.given(input.description) and input.description is not None:
-            found.description = validate.text(input.description, "description", 10_000)
         async with change(info) as changes:
+            found = await current(found)
+            if validate.given(input.name) and input.name is not None:
+                found.name = validate.title(input.name, "name", 255)
+            if validate.given(input.description) and input.description is not None:
+                found.description = validate.text(input.description, "description", 10_000)
             before = await snapshots.custom_field(found.id)
             await found.save()
             after = await snapshots.custom_field(found.id)

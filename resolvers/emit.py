@@ -4,9 +4,10 @@ and the one way to announce changes of webhooks and access."""
 import dataclasses
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from strawberry.types import Info
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from events.announcement import Announcement
@@ -16,6 +17,7 @@ from models.tracker import Project
 from models.webhooks import bump_routing_version
 from resolvers.authz import context_of, principal
 from resolvers.context import Announcer
+from schema.errors import NotFound
 
 
 class Changes:
@@ -50,6 +52,21 @@ class Changes:
             )
             for e in self.pending
         ]
+
+
+M = TypeVar("M", bound=Model)
+
+
+async def current(row: M) -> M:
+    """`row` read again inside the mutation's transaction, locked until it commits (PostgreSQL;
+    an SQLite transaction holds the only connection). Edits decide their change and its events
+    from this, not from the copy read while authorising: saving that copy undid whatever a
+    concurrent mutation had committed since, and the events no longer described what is
+    stored."""
+    fresh = await type(row).filter(pk=row.pk).select_for_update().first()
+    if fresh is None:  # deleted meanwhile
+        raise NotFound(type(row).__name__, str(row.pk))
+    return fresh
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ from models.event_types import EventType as E
 from models.tracker import Tag as TagRow
 from resolvers import lookup, validate
 from resolvers.authz import require_project
-from resolvers.emit import change
+from resolvers.emit import change, current
 from schema.domain import MutationResult, Tag
 from schema.inputs import CreateTagInput, EditTagInput
 from schema.paging import MAX_TAKE, page, skipping, taking
@@ -68,11 +68,12 @@ class TagMutation:
         ],
     ) -> Tag:
         found, project = await lookup.tag(info, input.id, "write")
-        if validate.given(input.title) and input.title is not None:
-            found.title = validate.title(input.title, max_length=255)
-        if validate.given(input.color) and input.color is not None:
-            found.color = validate.text(input.color, "color", MAX_COLOR)
         async with change(info) as changes:
+            found = await current(found)
+            if validate.given(input.title) and input.title is not None:
+                found.title = validate.title(input.title, max_length=255)
+            if validate.given(input.color) and input.color is not None:
+                found.color = validate.text(input.color, "color", MAX_COLOR)
             before = await snapshots.tag(found.id)
             await found.save()
             after = await snapshots.tag(found.id)

@@ -10,7 +10,7 @@ from models.event_types import EventType as E
 from models.tracker import TodoList as TodoListRow
 from resolvers import lookup, validate
 from resolvers.authz import require_project
-from resolvers.emit import change
+from resolvers.emit import change, current
 from schema.domain import MutationResult, TodoList
 from schema.errors import BadUserInput
 from schema.inputs import CreateTodoListInput, DeleteTodoListInput, EditTodoListInput
@@ -84,14 +84,15 @@ class TodoListMutation:
         ],
     ) -> TodoList:
         found, project = await lookup.todo_list(info, input.todo_list_id, "write")
-        renamed = False
-        if validate.given(input.title) and input.title is not None:
-            title = validate.title(input.title, max_length=255)
-            renamed = title != found.title
-            found.title = title
-        if validate.given(input.position) and input.position is not None:
-            found.position = validate.position(input.position)
         async with change(info) as changes:
+            found = await current(found)
+            renamed = False
+            if validate.given(input.title) and input.title is not None:
+                title = validate.title(input.title, max_length=255)
+                renamed = title != found.title
+                found.title = title
+            if validate.given(input.position) and input.position is not None:
+                found.position = validate.position(input.position)
             before = await snapshots.todo_list(found.id)
             await found.save()
             after = await snapshots.todo_list(found.id)

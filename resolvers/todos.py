@@ -12,7 +12,7 @@ from models.tracker import Project, TodoTag, TodoUser
 from models.tracker import Todo as TodoRow
 from resolvers import lookup, validate
 from resolvers.authz import require_project
-from resolvers.emit import change
+from resolvers.emit import change, current
 from schema.domain import MutationResult, Todo
 from schema.errors import BadUserInput
 from schema.inputs import CreateTodoInput, DeleteTodoInput, EditTodoInput, MoveTodoInput
@@ -163,43 +163,44 @@ class TodoMutation:
             if input.todo_list_id is None:
                 raise BadUserInput("todoListId must not be null", field="todoListId")
             await _list_to_move_to(info, project, input.todo_list_id)
-        before = await snapshots.todo(todo.id)
-        events: list[str] = []
-        if validate.given(input.title) and input.title is not None:
-            new_title = validate.title(input.title)
-            if new_title != todo.title:
-                todo.title = new_title
-                events.append(E.TODO_NAME_CHANGED)
-        for field in ("text", "html"):
-            value = getattr(input, field)
-            if validate.given(value) and value is not None:
-                setattr(todo, field, validate.text(value, field))
-        moved = False
-        if validate.given(input.todo_list_id) and input.todo_list_id != todo.todo_list_id:
-            todo.todo_list_id = input.todo_list_id
-            moved = True
-        if validate.given(input.position) and input.position is not None:
-            new_position = validate.position(input.position)
-            moved = moved or new_position != todo.position
-            todo.position = new_position
-        if moved:
-            events.append(E.TODO_MOVED)
-        dates_before = (todo.started_at, todo.dued_at)
-        if validate.given(input.started_at):
-            todo.started_at = input.started_at
-        if validate.given(input.dued_at):
-            todo.dued_at = input.dued_at
-        check_dates(todo.started_at, todo.dued_at)
-        due = date_event(
-            dates_before,
-            (todo.started_at, todo.dued_at),
-            E.TODO_DUE_DATE_ADDED,
-            E.TODO_DUE_DATE_UPDATED,
-            E.TODO_DUE_DATE_REMOVED,
-        )
-        if due:
-            events.append(due)
         async with change(info) as changes:
+            todo = await current(todo)
+            before = await snapshots.todo(todo.id)
+            events: list[str] = []
+            if validate.given(input.title) and input.title is not None:
+                new_title = validate.title(input.title)
+                if new_title != todo.title:
+                    todo.title = new_title
+                    events.append(E.TODO_NAME_CHANGED)
+            for field in ("text", "html"):
+                value = getattr(input, field)
+                if validate.given(value) and value is not None:
+                    setattr(todo, field, validate.text(value, field))
+            moved = False
+            if validate.given(input.todo_list_id) and input.todo_list_id != todo.todo_list_id:
+                todo.todo_list_id = input.todo_list_id
+                moved = True
+            if validate.given(input.position) and input.position is not None:
+                new_position = validate.position(input.position)
+                moved = moved or new_position != todo.position
+                todo.position = new_position
+            if moved:
+                events.append(E.TODO_MOVED)
+            dates_before = (todo.started_at, todo.dued_at)
+            if validate.given(input.started_at):
+                todo.started_at = input.started_at
+            if validate.given(input.dued_at):
+                todo.dued_at = input.dued_at
+            check_dates(todo.started_at, todo.dued_at)
+            due = date_event(
+                dates_before,
+                (todo.started_at, todo.dued_at),
+                E.TODO_DUE_DATE_ADDED,
+                E.TODO_DUE_DATE_UPDATED,
+                E.TODO_DUE_DATE_REMOVED,
+            )
+            if due:
+                events.append(due)
             await todo.save()
             after = await snapshots.todo(todo.id)
             for event in events:
@@ -220,11 +221,12 @@ class TodoMutation:
     ) -> Todo:
         todo, project = await lookup.todo(info, input.todo_id, "write")
         await _list_to_move_to(info, project, input.todo_list_id)
-        before = await snapshots.todo(todo.id)
-        todo.todo_list_id = input.todo_list_id
-        if validate.given(input.position) and input.position is not None:
-            todo.position = validate.position(input.position)
         async with change(info) as changes:
+            todo = await current(todo)
+            before = await snapshots.todo(todo.id)
+            todo.todo_list_id = input.todo_list_id
+            if validate.given(input.position) and input.position is not None:
+                todo.position = validate.position(input.position)
             await todo.save()
             after = await snapshots.todo(todo.id)
             changes.emit(E.TODO_MOVED, project, before, after)

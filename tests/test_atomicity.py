@@ -1,12 +1,13 @@
 """An event exists iff its change committed; internal failures are masked; abuse limits hold."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 from tortoise import Tortoise
 
 from events.log import Event
-from models.tracker import Todo
+from models.tracker import ChecklistItem, Tag, Todo
 from tests.conftest import Account, Client
 from tests.tracker import Tracker
 
@@ -101,3 +102,50 @@ async def test_body_size_is_limited(gql: Client) -> None:
     )
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+EDIT_TODO = "mutation($i:EditTodoInput!){editTodo(input:$i){id}}"
+TOGGLE_TODO = "mutation($t:String!){updateTodoDoneStatus(todoId:$t){id}}"
+EDIT_ITEM = "mutation($i:EditChecklistItemInput!){editChecklistItem(input:$i){id}}"
+EDIT_TAG = "mutation($i:EditTagInput!){editTag(input:$i){id}}"
+
+
+async def test_concurrent_edits_of_one_row_keep_both_changes(gql: Client, owner: Account) -> None:
+    """Edits read their row while authorising, decided their events from that copy and saved
+    all of it: of two edits at once, the second undid the first's change (which kept its
+    event), and two equal edits both emitted a change from the same value. Each edit now reads
+    and locks its row in its transaction."""
+    tracker = Tracker(gql, owner.project_id)
+    todo = await tracker.todo(title="old")
+    item = await tracker.item(await tracker.checklist(todo), "old")
+    tag = await tracker.tag("old")
+    cursor = await tracker.cursor()
+    await asyncio.gather(
+        gql(EDIT_TODO, {"i": {"todoId": todo, "title": "new"}}),
+        gql(TOGGLE_TODO, {"t": todo}),
+        gql(EDIT_ITEM, {"i": {"checklistItemId": item, "title": "new"}}),
+        gql(EDIT_ITEM, {"i": {"checklistItemId": item, "done": True}}),
+        gql(EDIT_ITEM, {"i": {"checklistItemId": item, "done": True}}),
+        gql(EDIT_TAG, {"i": {"id": tag, "title": "new"}}),
+        gql(EDIT_TAG, {"i": {"id": tag, "color": "blue"}}),
+    )
+    stored = await Todo.get(id=todo)
+    assert (stored.title, stored.done) == ("new", True)
+    stored_item = await ChecklistItem.get(id=item)
+    assert (stored_item.title, stored_item.done) == ("new", True)
+    stored_tag = await Tag.get(id=tag)
+    assert (stored_tag.title, stored_tag.color) == ("new", "blue")
+    events = await tracker.events_since(cursor)
+    kinds = sorted(e.type for e in events)
+    assert kinds == sorted(
+        [
+            "TODO_NAME_CHANGED",
+            "TODO_DONE_STATUS_UPDATED",
+            "TODO_CHECKLIST_ITEM_NAME_CHANGED",
+            "TODO_CHECKLIST_ITEM_DONE_STATUS_UPDATED",  # once: the second changed nothing
+            "TAG_UPDATED",
+            "TAG_UPDATED",
+        ]
+    )
+    for event in events:  # each describes a change from what was stored to what it stored
+        assert event.previous_value != event.current_value, event.type
