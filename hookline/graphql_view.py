@@ -16,7 +16,7 @@ from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -218,7 +218,7 @@ def _request_error_status(answer: GraphQLHTTPResponse) -> int:
 def _refusal(request: Request, exc: HTTPException) -> Response:
     media = response_type(request.headers.get("accept"))
     body = {"errors": [{"message": exc.reason, "extensions": {"code": BAD_USER_INPUT}}]}
-    return JSONResponse(
+    return jsonbody.Answer(
         body,
         status_code=exc.status_code,
         headers=getattr(exc, "headers", None),

@@ -67,7 +67,7 @@ class RestError(Exception):
         error: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.field is not None:
             error["field"] = self.field
-        return JSONResponse({"error": error}, status_code=self.status, headers=self.headers)
+        return jsonbody.Answer({"error": error}, status_code=self.status, headers=self.headers)
 
 
 def bad_input(message: str, field: str | None = None) -> RestError:

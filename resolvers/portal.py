@@ -12,7 +12,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from models import portal
+from models import ids, portal
 from models.access import COMPANY_ADMINS
 from models.accounts import Company as CompanyRow
 from models.rows import company_row, project_row
@@ -53,11 +53,8 @@ async def company_projects(company_id: str, project_ids: list[str]) -> list[str]
     project_ids = list(dict.fromkeys(project_ids))
     if len(project_ids) > MAX_PROJECTS:
         raise BadUserInput(f"projectIds may hold at most {MAX_PROJECTS} ids", field="projectIds")
-    found = set(
-        await ProjectRow.filter(company_id=company_id, id__in=project_ids).values_list(
-            "id", flat=True
-        )
-    )
+    known = ProjectRow.filter(company_id=company_id, id__in=ids.possible(project_ids))
+    found = set(await known.values_list("id", flat=True))
     for project_id in project_ids:
         if project_id not in found:
             raise BadUserInput(

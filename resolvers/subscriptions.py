@@ -21,7 +21,7 @@ from strawberry.types import Info
 from events.log import Event as EventRow
 from events.log import latest_id, purged_through
 from events.tail import Recheck
-from models import access
+from models import access, ids
 from models.access import Coverage
 from models.event_types import COMMENT_STREAM, TODO_LIST_STREAM, TODO_STREAM, EventType
 from models.tracker import Project as ProjectRow
@@ -137,8 +137,8 @@ async def _checked_stream(
         reader = _Access(info, feed)
         await reader.refresh()
         if wanted is not None:
-            projects = await ProjectRow.filter(id__in=list(wanted)).values_list("id", "company_id")
-            companies = dict(projects)
+            known = ProjectRow.filter(id__in=ids.possible(wanted))
+            companies = dict(await known.values_list("id", "company_id"))
             for project_id in sorted(wanted):
                 company_id = companies.get(project_id)
                 if company_id is None:

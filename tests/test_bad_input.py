@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from tortoise import Tortoise, fields
 
@@ -388,3 +389,59 @@ async def test_an_infinite_number_names_its_field(gql: Client, owner: Account) -
         {"t": todo, "f": field},
     )
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "number"}
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/graphql", {"query": "query A{__typename}", "operationName": "\ud800"}),
+        ("/rest-hooks", {"\ud800": 1, "target_url": "https://x.test/h", "event": "TODO_CREATED"}),
+    ],
+)
+async def test_a_refusal_echoing_a_lone_surrogate_is_still_a_4xx(
+    app: Any, owner: Account, path: str, body: dict[str, Any]
+) -> None:
+    """A refusal that names what the client sent (an unknown operation, an unknown key) could
+    not encode a lone surrogate in it as UTF-8: HTTP 500 and a traceback. It is \\u-escaped."""
+    async with uvicorn_server(app) as address, httpx.AsyncClient() as http:
+        response = await http.post(
+            f"http://{address}{path}",
+            content=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {owner.token}", "Content-Type": "application/json"},
+        )
+    assert response.status_code == 400, response.text
+    assert "\\ud800" in response.text  # named, escaped
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "subscription($p:String!){todoEvents(projectId:$p){id}}",
+        "subscription($p:String!){commentEvents(projectId:$p){id}}",
+        "subscription($p:String!){todoListEvents(projectId:$p){id}}",
+        "subscription($p:String!){events(projectIds:[$p]){id}}",
+    ],
+)
+async def test_a_long_project_id_in_a_subscription_is_not_found(
+    app: Any, owner: Account, query: str
+) -> None:
+    async with (
+        uvicorn_server(app) as address,
+        GraphQLWebSocket.connect(address, {"authorization": f"Bearer {owner.token}"}) as ws,
+    ):
+        await ws.subscribe("1", query, {"p": LONG_ID})
+        message = await ws.receive()
+    assert message["type"] == "error", message
+    assert message["payload"][0]["extensions"]["code"] == "PROJECT_NOT_FOUND", message
+
+
+async def test_a_long_project_id_in_a_portal_session_is_bad_input(
+    gql: Client, owner: Account
+) -> None:
+    error = await error_of(
+        gql,
+        "mutation($c:String!,$p:[String!])"
+        "{createPortalSession(input:{companyId:$c,projectIds:$p}){id}}",
+        {"c": owner.company_id, "p": [LONG_ID]},
+    )
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
