@@ -17,7 +17,7 @@ from typing import Any
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
@@ -31,11 +31,12 @@ from strawberry.subscriptions import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from hookline import jsonbody
-from hookline.admission import SCOPE_KEY, Admission
+from hookline.admission import MAX_REASON, SCOPE_KEY, Admission
 from hookline.auth import NO_TOKEN
 from hookline.graphiql import GraphiQLPage
 from hookline.media import GRAPHQL_RESPONSE_JSON, response_type
@@ -62,19 +63,64 @@ def never_ran(result: ExecutionResult) -> bool:
     )
 
 
+def malformed(message: object, start: str, stop: str) -> str | None:
+    """Why a socket message cannot be handled, if it cannot. Strawberry indexes into messages
+    as the protocol shapes them: a list, a string, or a payload of the wrong shape raised out of
+    its handler (an ERROR logged, the socket dropped without a close frame) or ended the
+    operation with no error. `start` and `stop` are the protocol's names for those messages."""
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        return "A message must be a JSON object with a string type"
+    if message["type"] not in (start, stop):
+        return None
+    if not isinstance(message.get("id"), str):
+        return f"A {message['type']} message needs a string id"
+    if message["type"] == stop:
+        return None
+    payload = message.get("payload")
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return f"A {start} message needs a payload object with a string query"
+    for key, kind, name in (
+        ("variables", dict, "an object"),
+        ("operationName", str, "a string"),
+        ("extensions", dict, "an object"),
+    ):
+        if payload.get(key) is not None and not isinstance(payload[key], kind):
+            return f"payload.{key} must be {name}"
+    return None
+
+
 class OneStartAtATime(BaseGraphQLTransportWSHandler[Context, None]):
     """Reads a socket's next message once the operation just asked for has begun. Strawberry
     starts a task per subscribe message without yielding, so a hundred messages read from one
     socket's buffer would parse, validate and run their first steps in a single turn of the
     event loop, and every delivery and request in flight would wait that turn out."""
 
+    async def handle_message(self, message: Any) -> None:
+        problem = malformed(message, "subscribe", "complete")
+        if problem is not None:
+            await self.handle_invalid_message(problem)  # closes with 4400
+            return
+        await super().handle_message(message)
+
     async def handle_subscribe(self, message: Any) -> None:
         await super().handle_subscribe(message)
         await asyncio.sleep(0)  # the new operation's first step, in a loop turn of its own
 
 
+class LegacyShapes(BaseGraphQLWSHandler[Context, None]):
+    """The legacy graphql-ws protocol, its malformed messages refused as the newer one's are."""
+
+    async def handle_message(self, message: Any) -> None:
+        problem = malformed(message, "start", "stop")
+        if problem is not None:
+            await self.websocket.close(code=4400, reason=problem)
+            return
+        await super().handle_message(message)
+
+
 class HooklineGraphQL(GraphQL):
     graphql_transport_ws_handler_class = OneStartAtATime
+    graphql_ws_handler_class = LegacyShapes
 
     def __init__(
         self, schema: Any, services: Services, allowed_origins: Collection[str] = ()
@@ -95,7 +141,7 @@ class HooklineGraphQL(GraphQL):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
+            await super().__call__(scope, receive, _sendable_close(send))
             return
         request = Request(scope, receive)
         try:
@@ -206,6 +252,21 @@ class HooklineGraphQL(GraphQL):
                     response_data
                 )
         return response
+
+
+def _sendable_close(send: Send) -> Send:
+    """`send`, with a close reason that echoes what a client sent (an operation's name)
+    written so that UTF-8 can carry it (a lone surrogate failed the close frame itself), and
+    cut to what a close frame holds."""
+
+    async def sending(message: Message) -> None:
+        reason = message.get("reason") if message["type"] == "websocket.close" else None
+        if reason:
+            sendable = reason.encode("utf-8", "backslashreplace")[:MAX_REASON]
+            message = {**message, "reason": sendable.decode(errors="ignore")}
+        await send(message)
+
+    return sending
 
 
 def _request_error_status(answer: GraphQLHTTPResponse) -> int:

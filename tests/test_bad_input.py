@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from tortoise import Tortoise, fields
+from websockets.exceptions import ConnectionClosed
 
 from hookline.auth import credentials
 from models import ids
@@ -445,3 +446,44 @@ async def test_a_long_project_id_in_a_portal_session_is_bad_input(
         {"c": owner.company_id, "p": [LONG_ID]},
     )
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize(
+    ("protocol", "message", "reason"),
+    [
+        ("graphql-transport-ws", "[]", "JSON object"),
+        ("graphql-transport-ws", '"x"', "JSON object"),
+        ("graphql-transport-ws", '{"type":"subscribe","id":"1","payload":null}', "payload"),
+        ("graphql-transport-ws", '{"type":"subscribe","id":"1","payload":{"query":5}}', "query"),
+        ("graphql-transport-ws", '{"type":"subscribe","id":[],"payload":{"query":"{a}"}}', "id"),
+        (
+            "graphql-transport-ws",
+            '{"type":"subscribe","id":"1","payload":{"query":"{a}","variables":"x"}}',
+            "variables",
+        ),
+        (
+            "graphql-transport-ws",
+            '{"type":"subscribe","id":"1",'
+            '"payload":{"query":"query A{__typename}","operationName":"\\ud800"}}',
+            "\\ud800",
+        ),
+        ("graphql-ws", '{"type":"start","id":"1","payload":null}', "payload"),
+    ],
+)
+async def test_a_socket_message_of_the_wrong_shape_closes_with_4400(
+    app: Any, owner: Account, protocol: str, message: str, reason: str
+) -> None:
+    """Socket messages that were JSON but not the protocol's shape raised out of Strawberry's
+    handler (ERROR logged, no close frame) or ended their operation without a word; a close
+    reason echoing a lone surrogate could not be sent either."""
+    async with (
+        uvicorn_server(app) as address,
+        GraphQLWebSocket.connect(
+            address, {"authorization": f"Bearer {owner.token}"}, protocol
+        ) as ws,
+    ):
+        await ws.socket.send(message)
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.receive()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400 and reason in closed.value.rcvd.reason
