@@ -153,14 +153,17 @@ _UNFINISHED_PG = (
     "UPDATE delivery SET status = $1, attempt_count = $2, next_attempt_at = $3, "
     "claimed_until = NULL WHERE id = $4"
 )
-# The health of a webhook whose last attempt in the batch succeeded (see store).
+# The health of a webhook whose last attempt in the batch succeeded (see store). A webhook
+# disabled meanwhile keeps the status it was disabled with.
 _SETTLED_SQLITE = (
     "UPDATE webhook SET consecutive_failures = ?, last_delivery_at = ?, "
-    "last_failure_at = COALESCE(?, last_failure_at), status = ? WHERE id = ?"
+    "last_failure_at = COALESCE(?, last_failure_at), "
+    "status = CASE WHEN enabled THEN ? ELSE status END WHERE id = ?"
 )
 _SETTLED_PG = (
     "UPDATE webhook SET consecutive_failures = $1, last_delivery_at = $2, "
-    "last_failure_at = COALESCE($3, last_failure_at), status = $4 WHERE id = $5"
+    "last_failure_at = COALESCE($3, last_failure_at), "
+    "status = CASE WHEN enabled THEN $4 ELSE status END WHERE id = $5"
 )
 _SUCCEEDED_SET = (
     "UPDATE delivery SET status = 'SUCCEEDED', attempt_count = attempt_count + 1, "
@@ -262,11 +265,12 @@ async def store(attempts: list[Attempted], plan: Plan, unhealthy_after: int) -> 
                 webhook.consecutive_failures += change.failures_in_a_row
             if change.last_failure_at is not None:
                 webhook.last_failure_at = change.last_failure_at
-            webhook.status = (
-                WebhookStatus.UNHEALTHY
-                if webhook.consecutive_failures >= unhealthy_after
-                else WebhookStatus.HEALTHY
-            )
+            if webhook.enabled:  # a disabled one keeps the status it was disabled with
+                webhook.status = (
+                    WebhookStatus.UNHEALTHY
+                    if webhook.consecutive_failures >= unhealthy_after
+                    else WebhookStatus.HEALTHY
+                )
             if change.disable_reason is not None and webhook.enabled:
                 webhook.enabled = False
                 webhook.status = WebhookStatus.UNHEALTHY

@@ -8,7 +8,7 @@ from bridge import queue, retention
 from bridge.http import HttpResult
 from bridge.outcomes import Attempted
 from bridge.outcomes import plan as plan_outcomes
-from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook
+from models.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook, WebhookStatus
 from tests.conftest import Account, Client
 from tests.receiver import Receiver
 from tests.tracker import Tracker, create
@@ -104,3 +104,35 @@ async def test_a_webhook_deleted_mid_attempt_does_not_sink_the_batch(
     survivor = await Delivery.get(id=deliveries[kept["id"]].id)
     assert survivor.status == DeliveryStatus.SUCCEEDED
     assert await DeliveryAttempt.filter(delivery_id=survivor.id).count() == 1
+
+
+async def test_an_attempt_finishing_after_its_webhook_was_disabled_keeps_it_unhealthy(
+    gql: Client, receiver: Receiver
+) -> None:
+    """A success recorded after the leaver rule disabled its webhook (UNHEALTHY, with a
+    reason) set the webhook HEALTHY again while it stayed disabled; so did a failure below
+    the threshold."""
+    hooks = [await create(gql, receiver.url), await create(gql, receiver.url)]
+    now = datetime.now(UTC)
+    attempts = []
+    for hook, status in zip(hooks, (200, 500), strict=True):
+        delivery = await Delivery.create(
+            webhook_id=hook["id"], event="TAG_CREATED", message_id=f"msg_{hook['id']}", payload={}
+        )
+        attempts.append(
+            Attempted(delivery.id, hook["id"], 1, HttpResult(now, 1.0, status, None, "", None))
+        )
+    await Webhook.filter(id__in=[h["id"] for h in hooks]).update(
+        enabled=False, status=WebhookStatus.UNHEALTHY, disabled_reason="retired"
+    )
+    decided = plan_outcomes(
+        attempts, now=now, schedule=(0, 1), rng=random.Random(1), max_retry_after=1
+    )
+    await queue.store(attempts, decided, unhealthy_after=3)
+    for hook in hooks:
+        stored = await Webhook.get(id=hook["id"])
+        assert (stored.enabled, stored.status, stored.disabled_reason) == (
+            False,
+            WebhookStatus.UNHEALTHY,
+            "retired",
+        )
